@@ -1,0 +1,85 @@
+import SchedscopeModel
+
+/// The file header: magic, version, and what the trace says about itself (docs/FORMAT.md §2).
+///
+/// ```
+/// 0   8  magic "SCTRACE\0"
+/// 8   2  major version      10  2  minor version
+/// 12  4  header length (bytes, including this field's header and the CRC)
+/// 16  8  start wall time (ns since the Unix epoch)
+/// 24  4  proc count         28  1  clock        29  1  flags (0)
+/// 30  2  producer length P  32  P  producer (UTF-8)
+/// 32+P 4 CRC-32 of bytes 0 ..< 32+P
+/// ```
+package enum FileHeader {
+    package static let magic: [UInt8] = Array("SCTRACE".utf8) + [0]
+    package static let majorVersion: UInt16 = 1
+    package static let minorVersion: UInt16 = 0
+    package static let fixedSize = 32
+    package static let crcSize = 4
+    package static let maxSize = fixedSize + FormatLimits.maxProducerBytes + crcSize
+
+    package static func encode(_ info: TraceInfo) -> [UInt8] {
+        let producer = Array(info.producer.utf8.prefix(FormatLimits.maxProducerBytes))
+        var out = ByteWriter(capacity: fixedSize + producer.count + crcSize)
+        out.append(contentsOf: magic)
+        out.appendLittleEndian(majorVersion)
+        out.appendLittleEndian(minorVersion)
+        out.appendLittleEndian(UInt32(fixedSize + producer.count + crcSize))
+        out.appendLittleEndian(info.startWallTimeNanoseconds)
+        out.appendLittleEndian(info.procCount)
+        out.append(info.clock.rawValue)
+        out.append(0)
+        out.appendLittleEndian(UInt16(producer.count))
+        out.append(contentsOf: producer)
+        out.appendLittleEndian(crc32(out.bytes))
+        return out.bytes
+    }
+
+    /// The outcome of reading a header: the info, its length, and a warning when the
+    /// header's CRC failed but its structure held (the values may be wrong).
+    package struct Decoded {
+        package var info: TraceInfo
+        package var length: Int
+        package var minorVersion: UInt16
+        package var checksumMismatch: Bool
+    }
+
+    package enum Failure: Error, Equatable {
+        case empty
+        case notATrace
+        case tooShort(needed: Int, available: Int)
+        case unsupportedVersion(major: UInt16, minor: UInt16)
+        case malformed(String)
+    }
+
+    /// Decodes a header from the first bytes of a file (`bytes` may hold more than the header).
+    package static func decode(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> Decoded {
+        if bytes.isEmpty { throw .empty }
+        let magicLength = min(bytes.count, magic.count)
+        guard bytes.prefix(magicLength).elementsEqual(magic.prefix(magicLength)) else { throw .notATrace }
+        guard bytes.count >= fixedSize else { throw .tooShort(needed: fixedSize, available: bytes.count) }
+        let major = bytes.loadLittleEndian(UInt16.self, at: 8)
+        let minor = bytes.loadLittleEndian(UInt16.self, at: 10)
+        guard major == majorVersion else { throw .unsupportedVersion(major: major, minor: minor) }
+        let length = Int(bytes.loadLittleEndian(UInt32.self, at: 12))
+        let producerLength = Int(bytes.loadLittleEndian(UInt16.self, at: 30))
+        guard producerLength <= FormatLimits.maxProducerBytes,
+              length == fixedSize + producerLength + crcSize
+        else {
+            throw .malformed("header length \(length) and producer length \(producerLength) disagree")
+        }
+        guard bytes.count >= length else { throw .tooShort(needed: length, available: bytes.count) }
+        let storedCRC = bytes.loadLittleEndian(UInt32.self, at: length - crcSize)
+        let actualCRC = crc32(UnsafeRawBufferPointer(rebasing: bytes[0..<(length - crcSize)]))
+        let clock = TraceClock(rawValue: bytes[28]) ?? .monotonic
+        let producer = String(decoding: bytes[fixedSize..<(fixedSize + producerLength)], as: UTF8.self)
+        let info = TraceInfo(
+            producer: producer,
+            procCount: bytes.loadLittleEndian(UInt32.self, at: 24),
+            startWallTimeNanoseconds: bytes.loadLittleEndian(UInt64.self, at: 16),
+            clock: clock
+        )
+        return Decoded(info: info, length: length, minorVersion: minor, checksumMismatch: storedCRC != actualCRC)
+    }
+}

@@ -1,0 +1,56 @@
+import SchedscopeModel
+
+/// Strings-chunk payloads: a sequence of `id (uvarint) · length (uvarint) · UTF-8 bytes`.
+package enum StringsCodec {
+    package static func encode(_ entries: [(StringID, String)]) -> [UInt8] {
+        var out = ByteWriter(capacity: 256)
+        for (id, value) in entries {
+            let utf8 = Array(value.utf8.prefix(FormatLimits.maxStringBytes))
+            out.appendVarint(UInt64(id.rawValue))
+            out.appendVarint(UInt64(utf8.count))
+            out.append(contentsOf: utf8)
+        }
+        return out.bytes
+    }
+
+    package enum Failure: Error, Equatable {
+        case truncated(offset: Int)
+        case idOutOfRange(UInt64, offset: Int)
+        case stringTooLong(UInt64, offset: Int)
+        case countMismatch(declared: Int, found: Int)
+    }
+
+    /// Decodes every entry, calling `define` for each; stops at the first malformed entry
+    /// (entries before it have been delivered).
+    package static func decode(
+        _ payload: UnsafeRawBufferPointer, declaredCount: Int, define: (StringID, String) -> Void
+    ) throws(Failure) {
+        var p = 0
+        var found = 0
+        func varint() throws(Failure) -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard p < payload.count, shift < 64 else { throw .truncated(offset: p) }
+                let byte = payload[p]
+                p += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        while p < payload.count {
+            let entryOffset = p
+            let id = try varint()
+            guard id <= UInt64(FormatLimits.maxStringID) else { throw .idOutOfRange(id, offset: entryOffset) }
+            let length = try varint()
+            guard length <= UInt64(FormatLimits.maxStringBytes) else { throw .stringTooLong(length, offset: entryOffset) }
+            guard payload.count - p >= Int(length) else { throw .truncated(offset: p) }
+            let value = String(decoding: payload[p..<(p + Int(length))], as: UTF8.self)
+            p += Int(length)
+            define(StringID(rawValue: UInt32(id)), value)
+            found += 1
+        }
+        if found != declaredCount { throw .countMismatch(declared: declaredCount, found: found) }
+    }
+}

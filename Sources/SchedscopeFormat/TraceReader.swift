@@ -1,0 +1,252 @@
+import SchedscopeModel
+
+/// Reads a Schedscope trace as a stream of events in time order.
+///
+/// The reader walks the file one generation at a time: it scans the generation's chunk
+/// headers (loading string chunks as it meets them), then merges the generation's
+/// per-thread event chunks by timestamp, decoding each thread's chunks lazily in small
+/// windows. Damage is survived: a chunk that fails a check is skipped and recorded in
+/// `report`, and reading goes on with the next chunk.
+///
+/// - Complexity: O(n log t) time for n events over t threads; memory O(t · chunk size +
+///   string table), independent of the trace's length.
+public final class TraceReader {
+    /// What the header says.
+    public let info: TraceInfo
+    /// The format version the file declares.
+    public let formatVersion: (major: UInt16, minor: UInt16)
+    /// The strings defined so far (all of them once reading has finished).
+    public private(set) var strings = StringTable()
+    /// What was read and what damage was survived.
+    public private(set) var report = ReadReport()
+    /// The byte source being read.
+    public let source: ByteSource
+
+    private let dataStart: UInt64
+    private var totalStringBytes = 0
+    private var inflater = Inflater()
+    private var consumed = false
+
+    /// Events handed to the consumer at a time.
+    public static let batchSize = 4096
+
+    /// Opens `path` and reads its header.
+    /// - Throws: `TraceFormatError` if the file is missing, unreadable, or not a trace.
+    public convenience init(path: String) throws(TraceFormatError) {
+        try self.init(source: ByteSource(path: path))
+    }
+
+    /// Reads the header of `source`.
+    public init(source: ByteSource) throws(TraceFormatError) {
+        self.source = source
+        report.fileSize = source.size
+        var headerBytes = [UInt8](repeating: 0, count: FileHeader.maxSize)
+        let available = try source.read(at: 0, count: FileHeader.maxSize, into: &headerBytes)
+        let path = source.path
+        let result = headerBytes.withUnsafeBytes { raw in
+            Result { () throws(FileHeader.Failure) in
+                try FileHeader.decode(UnsafeRawBufferPointer(rebasing: raw[0..<available]))
+            }
+        }
+        switch result {
+        case .success(let decoded):
+            info = decoded.info
+            formatVersion = (FileHeader.majorVersion, decoded.minorVersion)
+            dataStart = UInt64(decoded.length)
+            if decoded.checksumMismatch {
+                report.record(TraceDamage(
+                    kind: .corruptFileHeader, byteOffset: 0, chunkIndex: nil, bytesLost: 0,
+                    message: "the file header fails its CRC; producer, proc count and start time may be wrong"))
+            }
+        case .failure(.tooShort(let needed, let present)) where present >= FileHeader.magic.count:
+            // A trace cut inside its header: nothing survives, but it is a trace.
+            info = TraceInfo(producer: "", procCount: 0, startWallTimeNanoseconds: 0, clock: .monotonic)
+            formatVersion = (FileHeader.majorVersion, 0)
+            dataStart = source.size
+            report.record(TraceDamage(
+                kind: .truncated, byteOffset: 0, chunkIndex: nil, bytesLost: UInt64(present),
+                message: "the file ends inside the file header (\(present) of \(needed) bytes present)"))
+        case .failure(let failure):
+            throw Self.headerError(failure, path: path, size: source.size)
+        }
+    }
+
+    private static func headerError(_ failure: FileHeader.Failure, path: String?, size: UInt64) -> TraceFormatError {
+        switch failure {
+        case .empty:
+            return TraceFormatError(code: .emptyFile, path: path, reason: "the file is empty, expected a Schedscope trace (.sctrace)")
+        case .notATrace, .tooShort:
+            return TraceFormatError(
+                code: .notATrace, path: path, byteOffset: 0,
+                reason: "not a Schedscope trace (expected the magic bytes \"SCTRACE\\0\" at byte 0" +
+                    (size < 8 ? "; the file has only \(size) bytes)" : ")"))
+        case .unsupportedVersion(let major, let minor):
+            return TraceFormatError(
+                code: .unsupportedVersion, path: path, byteOffset: 8,
+                reason: "format version \(major).\(minor) is not supported (this reader reads \(FileHeader.majorVersion).x)")
+        case .malformed(let what):
+            return TraceFormatError(code: .corruptHeader, path: path, byteOffset: 0, reason: "the file header is corrupt: \(what)")
+        }
+    }
+
+    /// Streams every event in time order, `batchSize` at a time. Can be called once.
+    /// - Throws: an I/O error from the source, or whatever `body` throws.
+    public func forEachBatch(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        precondition(!consumed, "a TraceReader streams its events once")
+        consumed = true
+        var scanner = ChunkScanner(source: source, start: dataStart)
+        var generationChunks: [ChunkLocation] = []
+        var generation: UInt32?
+        let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
+        defer { output.deallocate() }
+        var merger = GenerationMerger(output: output, capacity: Self.batchSize)
+
+        func mergePending() throws {
+            guard !generationChunks.isEmpty else { return }
+            try merger.merge(generationChunks, reader: self, body: body)
+            generationChunks.removeAll(keepingCapacity: true)
+        }
+
+        while let chunk = try scanner.next(report: &report) {
+            let chunkGeneration = chunk.header.generation
+            if let current = generation, chunkGeneration < current {
+                report.record(TraceDamage(
+                    kind: .outOfOrderChunk, byteOffset: chunk.offset, chunkIndex: chunk.index,
+                    bytesLost: chunk.endOffset - chunk.offset,
+                    message: "chunk of generation \(chunkGeneration) found after generation \(current); skipped"))
+                report.chunksCorrupt += 1
+                continue
+            }
+            if generation != chunkGeneration {
+                try mergePending()
+                generation = chunkGeneration
+                report.generations += 1
+            }
+            switch chunk.header.type {
+            case .strings: try loadStrings(chunk)
+            case .events: generationChunks.append(chunk)
+            }
+        }
+        try mergePending()
+    }
+
+    /// Streams every event in time order. Can be called once.
+    public func forEach(_ body: (Event) throws -> Void) throws {
+        try forEachBatch { batch in
+            for event in batch { try body(event) }
+        }
+    }
+
+    // MARK: - Chunk payloads
+
+    /// Reads, checks and inflates a chunk's payload into `decoded` (resized as needed).
+    /// Returns false (with the damage recorded) if the payload is unusable.
+    func loadPayload(_ chunk: ChunkLocation, stored: inout [UInt8], decoded: inout [UInt8]) throws -> Bool {
+        let header = chunk.header
+        let storedCount = Int(header.storedLength)
+        let got = try source.read(at: chunk.payloadOffset, count: storedCount, into: &stored)
+        guard got == storedCount else {
+            recordPayloadDamage(chunk, kind: .truncated, "payload cut short (\(got) of \(storedCount) bytes)")
+            return false
+        }
+        let crc = stored.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
+        guard crc == header.payloadCRC else {
+            recordPayloadDamage(chunk, kind: .corruptPayload, "payload fails its CRC (stored \(hex(header.payloadCRC)), computed \(hex(crc))); chunk skipped")
+            return false
+        }
+        let decodedCount = Int(header.decodedLength)
+        switch header.encoding {
+        case .stored:
+            if decoded.count != decodedCount { decoded = [UInt8](repeating: 0, count: decodedCount) }
+            decoded.withUnsafeMutableBytes { out in
+                stored.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
+            }
+        case .zlib:
+            if decoded.count != decodedCount { decoded = [UInt8](repeating: 0, count: decodedCount) }
+            let inflater = self.inflater
+            let failure: Inflater.Failure? = decoded.withUnsafeMutableBytes { out in
+                stored.withUnsafeBytes { input in
+                    do throws(Inflater.Failure) {
+                        try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[0..<storedCount]), into: out)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            if let failure {
+                let what: String
+                switch failure {
+                case .exceedsDeclaredSize: what = "payload inflates past its declared \(decodedCount) bytes (decompression bomb or forged length); chunk skipped"
+                case .shortOutput(let produced): what = "payload inflates to \(produced) bytes, header says \(decodedCount); chunk skipped"
+                case .corrupt(let message): what = "payload does not inflate (zlib: \(message)); chunk skipped"
+                }
+                recordPayloadDamage(chunk, kind: .malformedPayload, what)
+                return false
+            }
+        }
+        return true
+    }
+
+    func recordPayloadDamage(_ chunk: ChunkLocation, kind: TraceDamage.Kind, _ message: String) {
+        report.record(TraceDamage(
+            kind: kind, byteOffset: chunk.offset, chunkIndex: chunk.index,
+            bytesLost: chunk.endOffset - chunk.offset, message: message))
+        report.chunksCorrupt += 1
+    }
+
+    func recordDecodeDamage(_ chunk: ChunkLocation, decoded: Int, _ message: String) {
+        report.record(TraceDamage(
+            kind: .malformedPayload, byteOffset: chunk.offset, chunkIndex: chunk.index, bytesLost: 0,
+            message: "\(message); kept the \(decoded) events before it"))
+        report.chunksCorrupt += 1
+    }
+
+    func recordLimit(_ chunk: ChunkLocation, _ message: String) {
+        report.record(TraceDamage(
+            kind: .limitExceeded, byteOffset: chunk.offset, chunkIndex: chunk.index,
+            bytesLost: chunk.endOffset - chunk.offset, message: message))
+    }
+
+    func countChunkRead() { report.chunksRead += 1 }
+    func countEvents(_ n: Int) { report.eventsRead += UInt64(n) }
+
+    private var stringStored: [UInt8] = []
+    private var stringDecoded: [UInt8] = []
+
+    private func loadStrings(_ chunk: ChunkLocation) throws {
+        guard try loadPayload(chunk, stored: &stringStored, decoded: &stringDecoded) else { return }
+        var duplicates = 0
+        var overBudget = false
+        let result = stringDecoded.withUnsafeBytes { raw in
+            Result { () throws(StringsCodec.Failure) in
+                try StringsCodec.decode(raw, declaredCount: Int(chunk.header.itemCount)) { id, value in
+                    if totalStringBytes + value.utf8.count > FormatLimits.maxTotalStringBytes {
+                        overBudget = true
+                        return
+                    }
+                    totalStringBytes += value.utf8.count
+                    if !strings.define(id, value) { duplicates += 1 }
+                }
+            }
+        }
+        if case .failure(let failure) = result {
+            recordDecodeDamage(chunk, decoded: 0, "strings payload is malformed (\(failure))")
+        } else {
+            report.chunksRead += 1
+        }
+        if duplicates > 0 {
+            report.record(TraceDamage(
+                kind: .malformedPayload, byteOffset: chunk.offset, chunkIndex: chunk.index, bytesLost: 0,
+                message: "\(duplicates) string ids redefined; the first definitions were kept"))
+        }
+        if overBudget {
+            recordLimit(chunk, "strings beyond the \(FormatLimits.maxTotalStringBytes)-byte string budget were ignored")
+        }
+    }
+}
+
+func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}

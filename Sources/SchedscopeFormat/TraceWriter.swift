@@ -1,0 +1,204 @@
+import SchedscopeModel
+
+/// Writes a Schedscope trace: header, string chunks, and per-thread event chunks grouped
+/// in generations (docs/FORMAT.md).
+///
+/// Events are appended one at a time; each thread's events must be appended in time order
+/// (a step backwards costs a `time` record but is kept as given). A thread's chunk is
+/// compressed and written once its payload reaches `Options.chunkBytes`; `endGeneration()`
+/// (automatic every `Options.generationBytes`) flushes every thread so that a reader can
+/// merge generation by generation.
+///
+/// Not thread-safe: one writer, one thread.
+public final class TraceWriter {
+    public struct Options: Sendable {
+        /// Target decoded payload size of an event chunk.
+        public var chunkBytes = 64 << 10
+        /// Decoded event bytes after which a generation ends by itself (0: never).
+        public var generationBytes = 16 << 20
+        /// zlib level, 0 (store) to 9; level 1 is the format's recommendation.
+        public var compressionLevel: Int32 = 1
+
+        public init(chunkBytes: Int = 64 << 10, generationBytes: Int = 16 << 20, compressionLevel: Int32 = 1) {
+            self.chunkBytes = min(max(chunkBytes, 256), FormatLimits.maxChunkPayloadBytes - 64)
+            self.generationBytes = generationBytes
+            self.compressionLevel = compressionLevel
+        }
+    }
+
+    /// What a finished writer produced.
+    public struct Summary: Sendable {
+        public var events: UInt64
+        public var chunks: Int
+        public var generations: Int
+        /// Event payload bytes before compression.
+        public var decodedEventBytes: UInt64
+        /// Event payload bytes as stored.
+        public var storedEventBytes: UInt64
+        /// The whole file.
+        public var fileBytes: UInt64
+    }
+
+    public let info: TraceInfo
+    private let sink: ByteSink
+    private let options: Options
+    private let deflater: Deflater?
+    private var encoders: [ThreadChunkEncoder] = []
+    private var encoderIndex: [ThreadID: Int] = [:]
+    private var lastThread = ThreadID(rawValue: UInt64.max)
+    private var lastEncoder = -1
+    private var generation: UInt32 = 0
+    private var generationDecodedBytes = 0
+    private var interned: [String: StringID] = [:]
+    private var pendingStrings: [(StringID, String)] = []
+    private var definedStrings = Set<UInt32>([0])
+    private var nextStringID: UInt32 = 1
+    private var stringChunkSequence: UInt32 = 0
+    private var summary = Summary(events: 0, chunks: 0, generations: 0, decodedEventBytes: 0, storedEventBytes: 0, fileBytes: 0)
+    private var finished = false
+
+    /// Starts a trace in `sink` (the header is written at once).
+    public init(sink: ByteSink, info: TraceInfo, options: Options = Options()) throws(TraceFormatError) {
+        self.sink = sink
+        self.info = info
+        self.options = options
+        deflater = options.compressionLevel > 0 ? Deflater(level: options.compressionLevel) : nil
+        interned[""] = .empty
+        try sink.write(FileHeader.encode(info))
+    }
+
+    /// Starts a trace file at `path` (created or truncated).
+    public convenience init(path: String, info: TraceInfo, options: Options = Options()) throws(TraceFormatError) {
+        try self.init(sink: ByteSink(path: path), info: info, options: options)
+    }
+
+    /// The id of `value`, defining it on first use. Strings longer than
+    /// `FormatLimits.maxStringBytes` are cut at that length.
+    public func intern(_ value: String) -> StringID {
+        if let id = interned[value] { return id }
+        while definedStrings.contains(nextStringID) { nextStringID += 1 }
+        let id = StringID(rawValue: nextStringID)
+        nextStringID += 1
+        interned[value] = id
+        definedStrings.insert(id.rawValue)
+        pendingStrings.append((id, value))
+        return id
+    }
+
+    /// Defines a string under a given id (to copy another trace's table verbatim).
+    /// - Returns: false if the id was already defined.
+    @discardableResult
+    public func defineString(_ id: StringID, _ value: String) -> Bool {
+        guard id.rawValue <= FormatLimits.maxStringID, !definedStrings.contains(id.rawValue) else { return false }
+        definedStrings.insert(id.rawValue)
+        if interned[value] == nil { interned[value] = id }
+        pendingStrings.append((id, value))
+        return true
+    }
+
+    /// Appends one event to its thread's chunk, writing the chunk when it is full.
+    public func append(_ event: Event) throws(TraceFormatError) {
+        let index: Int
+        if event.thread == lastThread {
+            index = lastEncoder
+        } else if let known = encoderIndex[event.thread] {
+            index = known
+        } else {
+            index = encoders.count
+            encoders.append(ThreadChunkEncoder(thread: event.thread))
+            encoderIndex[event.thread] = index
+        }
+        lastThread = event.thread
+        lastEncoder = index
+        encoders[index].append(event)
+        summary.events += 1
+        if encoders[index].payload.count >= options.chunkBytes {
+            try flushChunk(of: index)
+            if options.generationBytes > 0 && generationDecodedBytes >= options.generationBytes {
+                try endGeneration()
+            }
+        }
+    }
+
+    /// Writes every thread's pending events and starts the next generation.
+    public func endGeneration() throws(TraceFormatError) {
+        try flushStrings()
+        var wroteAny = false
+        for index in encoders.indices where !encoders[index].isEmpty {
+            try flushChunk(of: index)
+            wroteAny = true
+        }
+        if wroteAny || generationDecodedBytes > 0 {
+            generation += 1
+            summary.generations += 1
+        }
+        generationDecodedBytes = 0
+    }
+
+    /// Writes everything pending and closes the sink.
+    @discardableResult
+    public func finish() throws(TraceFormatError) -> Summary {
+        guard !finished else { return summary }
+        try endGeneration()
+        finished = true
+        try sink.close()
+        summary.fileBytes = sink.bytesWritten
+        return summary
+    }
+
+    private static let stringChunkBytes = 256 << 10
+
+    private func flushStrings() throws(TraceFormatError) {
+        // Batches keep every strings chunk far below the payload cap.
+        var start = 0
+        while start < pendingStrings.count {
+            var end = start
+            var bytes = 0
+            while end < pendingStrings.count && (end == start || bytes < Self.stringChunkBytes) {
+                bytes += pendingStrings[end].1.utf8.count + 8
+                end += 1
+            }
+            let batch = Array(pendingStrings[start..<end])
+            try writeChunk(
+                type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
+                itemCount: UInt32(batch.count), payload: StringsCodec.encode(batch)
+            )
+            stringChunkSequence += 1
+            start = end
+        }
+        pendingStrings.removeAll(keepingCapacity: true)
+    }
+
+    private func flushChunk(of index: Int) throws(TraceFormatError) {
+        // Strings precede their first use: flush them before any event chunk.
+        try flushStrings()
+        let encoder = encoders[index]
+        let decodedCount = encoder.payload.count
+        try writeChunk(
+            type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
+            firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
+            itemCount: encoder.eventCount, payload: encoder.payload.bytes
+        )
+        summary.decodedEventBytes += UInt64(decodedCount)
+        generationDecodedBytes += decodedCount
+        encoders[index].startNextChunk()
+    }
+
+    private func writeChunk(
+        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64,
+        lastTimestamp: UInt64, itemCount: UInt32, payload: [UInt8]
+    ) throws(TraceFormatError) {
+        let compressed = payload.withUnsafeBytes { deflater?.compress($0) }
+        let stored = compressed ?? payload
+        let header = ChunkHeader(
+            type: type, encoding: compressed == nil ? .stored : .zlib, generation: generation,
+            sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
+            itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
+            payloadCRC: crc32(stored)
+        )
+        try sink.write(header.encode())
+        try sink.write(stored)
+        summary.chunks += 1
+        if type == .events { summary.storedEventBytes += UInt64(stored.count) }
+    }
+}

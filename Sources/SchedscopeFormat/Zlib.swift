@@ -1,0 +1,88 @@
+import CZlib
+
+/// CRC-32 (ISO-HDLC, as zlib and gzip compute it) of a byte range.
+package func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    return UInt32(CZlib.crc32(0, base.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
+}
+
+package func crc32(_ bytes: [UInt8]) -> UInt32 {
+    bytes.withUnsafeBytes { crc32($0) }
+}
+
+/// A reusable zlib deflate stream (one per writer; `deflateReset` between chunks).
+package final class Deflater {
+    private var stream = z_stream()
+    private var output: [UInt8] = []
+
+    package init(level: Int32) {
+        let status = schedscope_deflateInit(&stream, level)
+        precondition(status == Z_OK, "deflateInit failed with \(status): out of memory")
+    }
+
+    deinit { deflateEnd(&stream) }
+
+    /// Compresses `input` as one complete zlib stream. Returns nil if the result would not
+    /// be smaller than the input (the caller then stores the chunk uncompressed).
+    package func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        deflateReset(&stream)
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+        let produced: Int? = output.withUnsafeMutableBufferPointer { out in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = out.baseAddress
+            stream.avail_out = uInt(out.count)
+            let status = deflate(&stream, Z_FINISH)
+            guard status == Z_STREAM_END else { return nil }
+            return out.count - Int(stream.avail_out)
+        }
+        guard let produced, produced < input.count else { return nil }
+        return Array(output[0..<produced])
+    }
+}
+
+/// A reusable zlib inflate stream that refuses to produce more than the declared size
+/// (the decompression-bomb guard).
+package final class Inflater {
+    private var stream = z_stream()
+
+    package init() {
+        let status = schedscope_inflateInit(&stream)
+        precondition(status == Z_OK, "inflateInit failed with \(status): out of memory")
+    }
+
+    deinit { inflateEnd(&stream) }
+
+    package enum Failure: Error, Equatable {
+        /// The data inflates to more than the declared size.
+        case exceedsDeclaredSize
+        /// The data ends before the zlib stream does, or inflates to less than declared.
+        case shortOutput(produced: Int)
+        /// zlib rejected the data.
+        case corrupt(String)
+    }
+
+    /// Inflates `input` into `output`, which must be exactly the declared decoded size.
+    package func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(Failure) {
+        inflateReset(&stream)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        stream.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(output.count)
+        let status = CZlib.inflate(&stream, Z_FINISH)
+        let produced = output.count - Int(stream.avail_out)
+        switch status {
+        case Z_STREAM_END:
+            if produced != output.count { throw .shortOutput(produced: produced) }
+        case Z_OK, Z_BUF_ERROR:
+            // Z_FINISH without Z_STREAM_END: either the output is full and more would
+            // follow (a bomb, or a forged size), or the input ran out first.
+            if stream.avail_out == 0 { throw .exceedsDeclaredSize }
+            throw .shortOutput(produced: produced)
+        default:
+            let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+            throw .corrupt(message)
+        }
+    }
+}
