@@ -22,9 +22,7 @@ package struct ChunkDecoder {
     private var timestamp: UInt64
     private var contextProc = ProcID.none
     private var contextTask = TaskID.none
-    private var lastCreated: UInt64 = 0
-    private var lastStarted: UInt64 = 0
-    private var lastUnparked: UInt64 = 0
+    private var registers = TaskIDRegisters()
 
     package init(thread: ThreadID, firstTimestamp: UInt64, declaredEvents: Int) {
         self.thread = thread
@@ -91,11 +89,8 @@ package struct ChunkDecoder {
         }
 
         @inline(__always)
-        func taskDelta(_ register: inout UInt64) throws(Failure) -> TaskID {
-            let zigzag = try varint()
-            let delta = Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1)))
-            register = register &+ UInt64(bitPattern: delta)
-            return TaskID(rawValue: register)
+        func taskID() throws(Failure) -> UInt64 {
+            registers.decode(try varint(), context: contextTask.rawValue)
         }
 
         @inline(__always)
@@ -132,13 +127,15 @@ package struct ChunkDecoder {
             case .taskCreate:
                 event.kind = .taskCreate
                 event.argument1 = contextTask.rawValue
-                event.task = try taskDelta(&lastCreated)
+                registers.created = try taskID()
+                event.task = TaskID(rawValue: registers.created)
                 let labelAndFlags = try varint()
                 event.argument2 = labelAndFlags >> 1
                 event.flags = UInt8(labelAndFlags & 1)
             case .taskStart:
                 event.kind = .taskStart
-                event.task = try taskDelta(&lastStarted)
+                registers.started = try taskID()
+                event.task = TaskID(rawValue: registers.started)
                 contextTask = event.task
             case .taskYield:
                 contextTask = .none
@@ -152,7 +149,8 @@ package struct ChunkDecoder {
             case .taskUnpark:
                 event.kind = .taskUnpark
                 event.argument1 = contextTask.rawValue
-                event.task = try taskDelta(&lastUnparked)
+                registers.unparked = try taskID()
+                event.task = TaskID(rawValue: registers.unparked)
             case .taskEnd:
                 event.kind = .taskEnd
                 contextTask = .none

@@ -2,7 +2,7 @@ import SchedscopeModel
 
 /// Encodes one thread's events into an event-chunk payload: the codec's write side.
 ///
-/// It mirrors the decoder's state (current time, context P and task, three task-id
+/// It mirrors the decoder's state (current time, context P and task, the task-id
 /// registers) so that it can leave out everything the decoder can infer, and emits a
 /// `context` or `time` record only when an event does not follow from that state.
 /// The state resets at every chunk boundary, which keeps chunks independently decodable.
@@ -18,9 +18,7 @@ package struct ThreadChunkEncoder {
     private var lastTimestamp: UInt64 = 0
     private var contextProc = ProcID.none
     private var contextTask = TaskID.none
-    private var lastCreated: UInt64 = 0
-    private var lastStarted: UInt64 = 0
-    private var lastUnparked: UInt64 = 0
+    private var registers = TaskIDRegisters()
 
     package init(thread: ThreadID) { self.thread = thread }
 
@@ -33,9 +31,7 @@ package struct ThreadChunkEncoder {
         lastTimestamp = 0
         contextProc = .none
         contextTask = .none
-        lastCreated = 0
-        lastStarted = 0
-        lastUnparked = 0
+        registers = TaskIDRegisters()
         nextSequence &+= 1
     }
 
@@ -89,12 +85,12 @@ package struct ThreadChunkEncoder {
             payload.appendVarint(event.argument1)
             payload.appendVarint(event.argument2)
         case .taskCreate:
-            payload.appendSignedVarint(Int64(bitPattern: event.task.rawValue &- lastCreated))
-            lastCreated = event.task.rawValue
+            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            registers.created = event.task.rawValue
             payload.appendVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask))
         case .taskStart:
-            payload.appendSignedVarint(Int64(bitPattern: event.task.rawValue &- lastStarted))
-            lastStarted = event.task.rawValue
+            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            registers.started = event.task.rawValue
             contextTask = event.task
         case .taskYield, .taskPreempt, .taskEnd:
             contextTask = .none
@@ -102,8 +98,8 @@ package struct ThreadChunkEncoder {
             payload.appendVarint(event.argument1)
             contextTask = .none
         case .taskUnpark:
-            payload.appendSignedVarint(Int64(bitPattern: event.task.rawValue &- lastUnparked))
-            lastUnparked = event.task.rawValue
+            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            registers.unparked = event.task.rawValue
         case .gcBegin, .gcEnd, .gcPauseBegin, .gcPauseEnd, .regionBegin, .regionEnd, .lost:
             payload.appendVarint(event.argument1)
         case .log:

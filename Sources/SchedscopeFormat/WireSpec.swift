@@ -66,8 +66,8 @@ package enum WireArgumentEncoding: String, Sendable {
     case uvarint
     /// Unsigned LEB128 of a string id defined by an earlier strings chunk.
     case stringID = "string id"
-    /// Zigzag LEB128 of the difference from the previous task id in the same register.
-    case taskDelta = "task delta"
+    /// Unsigned LEB128 of `zigzag(id − base) << 2 | selector` (`TaskIDRegisters`).
+    case taskID = "task id"
     /// Unsigned LEB128 of `(label << 1) | runtimeFlag`.
     case labelAndFlags = "label<<1 | runtime"
     /// Unsigned LEB128 of `proc + 1` (0 = no P).
@@ -97,18 +97,18 @@ package enum WireSpec {
         .init(code: .procSteal, kind: .procSteal, name: "proc_steal",
               arguments: [("victim", .uvarint), ("count", .uvarint)], context: "thief = context P"),
         .init(code: .taskCreate, kind: .taskCreate, name: "task_create",
-              arguments: [("task", .taskDelta), ("label", .labelAndFlags)],
-              context: "parent = context task; task register: create"),
-        .init(code: .taskStart, kind: .taskStart, name: "task_start", arguments: [("task", .taskDelta)],
-              context: "P = context P; sets context task; task register: start"),
+              arguments: [("task", .taskID), ("label", .labelAndFlags)],
+              context: "parent = context task; sets register 0 (created)"),
+        .init(code: .taskStart, kind: .taskStart, name: "task_start", arguments: [("task", .taskID)],
+              context: "P = context P; sets context task; sets register 1 (started)"),
         .init(code: .taskYield, kind: .taskYield, name: "task_yield", arguments: [],
               context: "task = context task; clears context task"),
         .init(code: .taskPreempt, kind: .taskPreempt, name: "task_preempt", arguments: [],
               context: "task = context task; clears context task"),
         .init(code: .taskPark, kind: .taskPark, name: "task_park", arguments: [("reason", .stringID)],
               context: "task = context task; clears context task"),
-        .init(code: .taskUnpark, kind: .taskUnpark, name: "task_unpark", arguments: [("task", .taskDelta)],
-              context: "waker = context task; task register: unpark"),
+        .init(code: .taskUnpark, kind: .taskUnpark, name: "task_unpark", arguments: [("task", .taskID)],
+              context: "waker = context task; sets register 2 (unparked)"),
         .init(code: .taskEnd, kind: .taskEnd, name: "task_end", arguments: [],
               context: "task = context task; clears context task"),
         .init(code: .gcBegin, kind: .gcBegin, name: "gc_begin", arguments: [("cycle", .uvarint)], context: "–"),

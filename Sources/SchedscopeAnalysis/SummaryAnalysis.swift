@@ -1,0 +1,71 @@
+import SchedscopeFormat
+import SchedscopeModel
+
+/// What `schedscope summary` reports.
+public struct SummaryReport: Sendable {
+    public var info: TraceInfo
+    /// Nanoseconds from the trace start (or `--from`) to the last event (or `--to`).
+    public var durationNanoseconds: UInt64
+    public var firstTimestamp: UInt64?
+    public var lastTimestamp: UInt64?
+    public var events: UInt64
+    /// Every kind, including those with no events.
+    public var eventsByKind: [EventKind: UInt64]
+    public var procsSeen: Int
+    public var threadsSeen: Int
+    public var tasksCreated: UInt64
+    public var tasksEnded: UInt64
+    /// Tasks seen (created or otherwise mentioned as a subject) and not ended.
+    public var tasksLiveAtEnd: UInt64
+    /// Sum of the counts of `lost` events.
+    public var lostEvents: UInt64
+    public var read: ReadReport
+}
+
+/// Counts events by kind, tasks created/ended/live, procs and threads, and loss.
+///
+/// - Complexity: O(1) per event; memory grows with live tasks.
+public struct SummaryAnalysis {
+    private var byKind = [UInt64](repeating: 0, count: EventKind.allCases.count)
+    private var events: UInt64 = 0
+    private var first: UInt64?
+    private var last: UInt64 = 0
+    private var liveTasks = Set<TaskID>()
+    private var endedTasks: UInt64 = 0
+    private var procs = Set<ProcID>()
+    private var threads = Set<ThreadID>()
+    private var lost: UInt64 = 0
+
+    public init() {}
+
+    public mutating func consume(_ event: Event) {
+        events += 1
+        byKind[Int(event.kind.rawValue)] += 1
+        if first == nil { first = event.timestamp }
+        if event.timestamp > last { last = event.timestamp }
+        if event.proc.isSome { procs.insert(event.proc) }
+        threads.insert(event.thread)
+        switch event.kind {
+        case .taskCreate, .taskStart, .taskUnpark:
+            liveTasks.insert(event.task)
+        case .taskEnd:
+            if liveTasks.remove(event.task) != nil || event.task.isSome { endedTasks += 1 }
+        case .lost:
+            lost += event.lostCount
+        default:
+            break
+        }
+    }
+
+    public func finish(info: TraceInfo, read: ReadReport, window: EventSelection = EventSelection()) -> SummaryReport {
+        var kinds: [EventKind: UInt64] = [:]
+        for kind in EventKind.allCases { kinds[kind] = byKind[Int(kind.rawValue)] }
+        let start = window.from ?? 0
+        let end = window.to ?? last
+        return SummaryReport(
+            info: info, durationNanoseconds: end > start ? end - start : 0, firstTimestamp: first,
+            lastTimestamp: first == nil ? nil : last, events: events, eventsByKind: kinds,
+            procsSeen: procs.count, threadsSeen: threads.count, tasksCreated: byKind[Int(EventKind.taskCreate.rawValue)],
+            tasksEnded: endedTasks, tasksLiveAtEnd: UInt64(liveTasks.count), lostEvents: lost, read: read)
+    }
+}

@@ -1,0 +1,200 @@
+import SchedscopeModel
+
+/// One rule a trace breaks.
+public struct Violation: Sendable, Equatable, CustomStringConvertible {
+    public enum Rule: String, Sendable, CaseIterable {
+        /// A thread's timestamps go backwards.
+        case timeGoesBackwards = "time-goes-backwards"
+        /// A task event that its current state does not allow (e.g. start while running).
+        case illegalTransition = "illegal-transition"
+        /// A task started on a P that is already running another task.
+        case procBusy = "proc-busy"
+        /// A P started twice, stopped while stopped, or used while stopped.
+        case procState = "proc-state"
+        /// A `*_end` without its `*_begin`, or a begin left open at the end.
+        case unbalancedRange = "unbalanced-range"
+        /// An event refers to a string id no strings chunk defined.
+        case undefinedString = "undefined-string"
+        /// A task id reused after its `task_end`, or created twice.
+        case duplicateTask = "duplicate-task"
+    }
+
+    public var rule: Rule
+    /// 0-based position of the event in the time-ordered stream.
+    public var eventIndex: UInt64
+    public var timestamp: UInt64
+    public var thread: ThreadID
+    public var message: String
+
+    public var description: String {
+        "event \(eventIndex) at \(timestamp) ns on thread \(thread): \(message) [\(rule.rawValue)]"
+    }
+}
+
+/// Checks a trace against the scheduler state machine: monotonic time per thread, legal
+/// task transitions, one task per P at a time, balanced ranges, defined strings.
+///
+/// Tasks first met in any state other than `task_create` are assumed to have existed
+/// before the trace began (a recording may start mid-flight), and Ps likewise. Use after
+/// `task_end` is caught for the 65,536 most recently ended tasks.
+///
+/// - Complexity: O(1) per event; memory grows with live tasks, Ps and threads.
+public struct TraceValidator {
+    private enum TaskState: UInt8 { case runnable, running, parked }
+
+    private var taskStates: [TaskID: TaskState] = [:]
+    private var runningOn: [TaskID: ProcID] = [:]
+    /// Recently ended tasks (bounded, so memory does not grow with the trace).
+    private var endedTasks = RecentTaskSet(capacity: 1 << 16)
+    private var procRunning: [ProcID: TaskID] = [:]
+    private var procStarted: [ProcID: Bool] = [:]
+    private var lastTimeByThread: [ThreadID: UInt64] = [:]
+    private var pauseOpen = false
+    private var gcOpen: Set<UInt64> = []
+    private var regions: [RegionKey: Int] = [:]
+    private var index: UInt64 = 0
+    /// Violations found (the first `maxRecorded`).
+    public private(set) var violations: [Violation] = []
+    /// Violations per rule, including those not recorded.
+    public private(set) var countsByRule: [Violation.Rule: UInt64] = [:]
+    public let maxRecorded: Int
+
+    private struct RegionKey: Hashable {
+        var task: TaskID
+        var name: StringID
+    }
+
+    public init(maxRecorded: Int = 1000) { self.maxRecorded = maxRecorded }
+
+    public var violationCount: UInt64 { countsByRule.values.reduce(0, +) }
+
+    public mutating func consume(_ event: Event, strings: borrowing StringTable) {
+        defer { index += 1 }
+        if let last = lastTimeByThread[event.thread], event.timestamp < last {
+            report(.timeGoesBackwards, event, "timestamp \(event.timestamp) is before the thread's previous \(last)")
+        }
+        lastTimeByThread[event.thread] = max(event.timestamp, lastTimeByThread[event.thread] ?? 0)
+        for id in event.stringReferences where !strings.isDefined(id) {
+            report(.undefinedString, event, "\(event.kind.name) refers to string id \(id.rawValue), which no strings chunk defines")
+        }
+        let task = event.task
+        switch event.kind {
+        case .procStart:
+            if procStarted[event.proc] == true { report(.procState, event, "P\(event.proc) started while already started") }
+            procStarted[event.proc] = true
+        case .procStop:
+            if procStarted[event.proc] == false { report(.procState, event, "P\(event.proc) stopped while stopped") }
+            if let running = procRunning[event.proc] {
+                report(.procState, event, "P\(event.proc) stopped while task \(running) runs on it")
+            }
+            procStarted[event.proc] = false
+        case .procSteal:
+            if event.victim == event.proc { report(.procState, event, "P\(event.proc) steals from itself") }
+        case .taskCreate:
+            if taskStates[task] != nil || endedTasks.contains(task) {
+                report(.duplicateTask, event, "task \(task) created again")
+            }
+            if !task.isSome { report(.illegalTransition, event, "task_create of task 0 (reserved for 'no task')") }
+            endedTasks.remove(task)
+            taskStates[task] = .runnable
+        case .taskStart:
+            checkNotEnded(event)
+            let state = taskStates[task] ?? .runnable
+            if state != .runnable {
+                report(.illegalTransition, event, "task \(task) started while \(name(state))")
+                if state == .running, let proc = runningOn[task] { procRunning[proc] = nil }
+            }
+            if !event.proc.isSome {
+                report(.procState, event, "task \(task) started with no P")
+            } else {
+                if procStarted[event.proc] == false { report(.procState, event, "task \(task) started on stopped P\(event.proc)") }
+                if let other = procRunning[event.proc], other != task {
+                    report(.procBusy, event, "task \(task) started on P\(event.proc) while task \(other) runs there")
+                    taskStates[other] = .runnable
+                    runningOn[other] = nil
+                }
+                procRunning[event.proc] = task
+                runningOn[task] = event.proc
+            }
+            taskStates[task] = .running
+        case .taskYield, .taskPreempt, .taskPark, .taskEnd:
+            checkNotEnded(event)
+            let state = taskStates[task] ?? .running
+            if state != .running {
+                report(.illegalTransition, event, "\(event.kind.name) of task \(task) while \(name(state))")
+            }
+            if let proc = runningOn.removeValue(forKey: task), procRunning[proc] == task { procRunning[proc] = nil }
+            switch event.kind {
+            case .taskPark: taskStates[task] = .parked
+            case .taskEnd:
+                taskStates[task] = nil
+                endedTasks.insert(task)
+            default: taskStates[task] = .runnable
+            }
+        case .taskUnpark:
+            checkNotEnded(event)
+            let state = taskStates[task] ?? .parked
+            if state != .parked {
+                report(.illegalTransition, event, "task_unpark of task \(task) while \(name(state))")
+            }
+            if state != .running { taskStates[task] = .runnable }
+        case .gcPauseBegin:
+            if pauseOpen { report(.unbalancedRange, event, "gc_pause_begin while a pause is open") }
+            pauseOpen = true
+        case .gcPauseEnd:
+            if !pauseOpen { report(.unbalancedRange, event, "gc_pause_end without gc_pause_begin") }
+            pauseOpen = false
+        case .gcBegin:
+            if !gcOpen.insert(event.cycle).inserted { report(.unbalancedRange, event, "gc_begin of cycle \(event.cycle) twice") }
+        case .gcEnd:
+            if gcOpen.remove(event.cycle) == nil { report(.unbalancedRange, event, "gc_end of cycle \(event.cycle) without gc_begin") }
+        case .regionBegin:
+            regions[RegionKey(task: task, name: event.regionName), default: 0] += 1
+        case .regionEnd:
+            let key = RegionKey(task: task, name: event.regionName)
+            if let open = regions[key] {
+                regions[key] = open > 1 ? open - 1 : nil
+            } else {
+                report(.unbalancedRange, event, "region_end of \(strings[event.regionName]) without region_begin on task \(task)")
+            }
+        case .log, .lost:
+            break
+        }
+    }
+
+    /// Reports ranges still open at the end. Open regions and GC cycles are allowed (a
+    /// trace may stop mid-test); an open stop-the-world pause is not, since no task may run.
+    public mutating func finish() {
+        if pauseOpen {
+            countsByRule[.unbalancedRange, default: 0] += 1
+            if violations.count < maxRecorded {
+                violations.append(Violation(
+                    rule: .unbalancedRange, eventIndex: index, timestamp: 0, thread: .unknown,
+                    message: "the trace ends inside a gc pause"))
+            }
+        }
+    }
+
+    private mutating func checkNotEnded(_ event: Event) {
+        if endedTasks.contains(event.task) {
+            report(.duplicateTask, event, "\(event.kind.name) of task \(event.task) after its task_end")
+            endedTasks.remove(event.task)
+        }
+    }
+
+    private func name(_ state: TaskState) -> String {
+        switch state {
+        case .runnable: "runnable"
+        case .running: "running"
+        case .parked: "parked"
+        }
+    }
+
+    private mutating func report(_ rule: Violation.Rule, _ event: Event, _ message: String) {
+        countsByRule[rule, default: 0] += 1
+        if violations.count < maxRecorded {
+            violations.append(Violation(
+                rule: rule, eventIndex: index, timestamp: event.timestamp, thread: event.thread, message: message))
+        }
+    }
+}

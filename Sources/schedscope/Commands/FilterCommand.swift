@@ -1,0 +1,60 @@
+import ArgumentParser
+import SchedscopeAnalysis
+import SchedscopeFormat
+import SchedscopeModel
+
+struct FilterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filter",
+        abstract: "Write a new, smaller trace with only the events that match the filters.",
+        discussion: """
+            The output is a valid trace with the same header; strings are copied with \
+            their ids. Every other command reads it. Filtering out some of a task's \
+            events leaves its state machine incomplete, which validate will point out.
+
+              schedscope filter run.sctrace -o slow-part.sctrace --from 1.2s --to 1.5s
+              schedscope filter run.sctrace -o one-test.sctrace --region 'ParserTests/test3'
+            """
+    )
+
+    @OptionGroup var input: TraceInput
+    @OptionGroup var selection: SelectionOptions
+    @Option(name: .shortAndLong, help: "The trace to write.") var output: String
+
+    func validate() throws {
+        if output == input.trace {
+            throw ValidationError("-o must name a different file than the input ('\(output)').")
+        }
+    }
+
+    func run() throws {
+        let session = try TraceSession.open(input)
+        let reader = session.reader
+        var info = reader.info
+        info.producer = String((info.producer + " | filtered").utf8.prefix(FormatLimits.maxProducerBytes)) ?? info.producer
+        let writer: TraceWriter
+        do {
+            writer = try TraceWriter(path: output, info: info)
+        } catch {
+            Diagnostics.error(error.description.replacingOccurrences(of: "Cannot read", with: "Cannot write"))
+            throw ExitCode(1)
+        }
+        var defined = Set<StringID>([.empty])
+        var kept: UInt64 = 0
+        do {
+            try session.run(try selection.selection()) { event in
+                for id in event.stringReferences where !defined.contains(id) {
+                    defined.insert(id)
+                    writer.defineString(id, reader.strings[id])
+                }
+                try writer.append(event)
+                kept += 1
+            }
+            let summary = try writer.finish()
+            Diagnostics.note("wrote \(formatCount(kept)) of \(formatCount(reader.report.eventsRead)) events to '\(output)' (\(formatCount(summary.fileBytes)) bytes)")
+        } catch let error as TraceFormatError {
+            Diagnostics.error("Cannot write '\(output)': \(error.reason).")
+            throw ExitCode(1)
+        }
+    }
+}

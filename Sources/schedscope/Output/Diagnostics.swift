@@ -1,0 +1,46 @@
+import Foundation
+
+/// Writes diagnostics to standard error (results go to standard output).
+enum Diagnostics {
+    static func error(_ message: String) {
+        write("error: \(message)")
+    }
+
+    static func warning(_ message: String) {
+        write("warning: \(message)")
+    }
+
+    static func note(_ message: String) {
+        write("  \(message)")
+    }
+
+    private static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Buffered standard output: printing millions of lines through `print` is slow.
+final class OutputBuffer {
+    private var buffer: [UInt8] = []
+    private let handle = FileHandle.standardOutput
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func line(_ text: String) {
+        write(text)
+        buffer.append(10)
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    deinit { flush() }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import SchedscopeAnalysis
+import SchedscopeFormat
+import SchedscopeModel
+
+/// The source end of every reading command's pipeline: opens the trace, streams its
+/// events through the selection, and turns failures and damage into messages and exit codes.
+struct TraceSession {
+    let path: String
+    let strict: Bool
+    let reader: TraceReader
+
+    /// Opens the trace or exits 1 with a one-line message.
+    static func open(_ input: TraceInput) throws -> TraceSession {
+        do {
+            let reader = try TraceReader(path: input.trace)
+            return TraceSession(path: input.trace, strict: input.strict, reader: reader)
+        } catch {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    /// Streams the selected events to `body`, then reports damage (exit 1 under `--strict`).
+    func run(_ selection: EventSelection, _ body: (Event) throws -> Void) throws {
+        do {
+            if selection.selectsEverything {
+                try reader.forEachBatch { batch in
+                    for event in batch { try body(event) }
+                }
+            } else {
+                var filter = EventFilter(selection)
+                let reader = self.reader
+                try reader.forEachBatch { batch in
+                    for event in batch where filter.matches(event, strings: reader.strings) { try body(event) }
+                }
+            }
+        } catch let error as TraceFormatError {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+        try reportDamage()
+    }
+
+    /// Prints what was lost; with `--strict`, damage is an error.
+    func reportDamage() throws {
+        let report = reader.report
+        guard report.isDamaged else { return }
+        let damages = report.damages.count + report.unrecordedDamages
+        var parts: [String] = []
+        if report.truncated { parts.append("the trace is truncated") }
+        if report.chunksCorrupt > 0 { parts.append("\(report.chunksCorrupt) chunk\(report.chunksCorrupt == 1 ? "" : "s") corrupt") }
+        if report.bytesLost > 0 { parts.append("\(formatCount(report.bytesLost)) of \(formatCount(report.fileSize)) bytes lost") }
+        if parts.isEmpty { parts.append("\(damages) problem\(damages == 1 ? "" : "s") found") }
+        let summary = "'\(path)': \(parts.joined(separator: ", "))"
+        if strict {
+            Diagnostics.error("Cannot read \(summary) (--strict).")
+        } else {
+            Diagnostics.warning("\(summary); results cover the \(formatCount(report.eventsRead)) events that survive.")
+        }
+        for damage in report.damages.prefix(5) { Diagnostics.note(damage.description) }
+        if damages > 5 { Diagnostics.note("… and \(damages - 5) more (schedscope validate lists them all)") }
+        if strict { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A duration in the unit that reads best, three significant digits: `812 ns`, `12.3 µs`,
+/// `4.56 ms`, `1.23 s`.
+func formatDuration(_ nanoseconds: UInt64) -> String {
+    let units: [(String, Double)] = [("ns", 1), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
+    var index = 0
+    while index < units.count - 1 && Double(nanoseconds) >= units[index + 1].1 * 0.9995 { index += 1 }
+    if index == 0 { return "\(nanoseconds) ns" }
+    let value = Double(nanoseconds) / units[index].1
+    let digits = value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2
+    return String(format: "%.\(digits)f %@", value, units[index].0)
+}
+
+/// An integer with thousands separators: `12,345,678`.
+func formatCount<T: BinaryInteger>(_ value: T) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, character) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(character)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+/// A fraction as a percentage with one decimal: `12.5 %`.
+func formatPercent(_ fraction: Double) -> String {
+    String(format: "%.1f %%", fraction * 100)
+}
+
+/// A timestamp (ns since trace start) as seconds with nanosecond digits: `1.234567890`.
+func formatTimestamp(_ nanoseconds: UInt64) -> String {
+    let seconds = nanoseconds / 1_000_000_000
+    let rest = nanoseconds % 1_000_000_000
+    let fraction = String(rest)
+    return "\(seconds)." + String(repeating: "0", count: 9 - fraction.count) + fraction
+}
+
+/// Wall-clock time in UTC, ISO 8601 with milliseconds.
+func formatWallTime(_ nanosecondsSinceEpoch: UInt64) -> String {
+    let date = Date(timeIntervalSince1970: Double(nanosecondsSinceEpoch) / 1e9)
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date)
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+@main
+struct Schedscope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedscope",
+        abstract: "Record what a task scheduler does and explain it afterwards.",
+        discussion: """
+            Reads Schedscope traces (.sctrace): per-thread, zlib-compressed streams of \
+            scheduler events (procs, tasks, GC pauses, regions).
+
+            Start with a summary, then narrow down:
+              schedscope synth -o demo.sctrace --procs 8 --tasks 100000
+              schedscope summary demo.sctrace
+              schedscope stats demo.sctrace --by reason
+              schedscope events demo.sctrace --kind task_park --from 10ms --to 12ms
+
+            Exit codes: 0 success · 1 the input could not be read · 2 a check failed \
+            (validate found problems) · 64 bad usage. A damaged trace is read up to the \
+            damage, with a warning on stderr; --strict makes damage an error (exit 1).
+            """,
+        subcommands: [
+            SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
+            ValidateCommand.self, SynthCommand.self,
+        ]
+    )
+}
