@@ -30,10 +30,12 @@ public struct SummaryAnalysis {
     private var events: UInt64 = 0
     private var first: UInt64?
     private var last: UInt64 = 0
-    private var liveTasks = Set<TaskID>()
+    private var liveTasks = IDTable<Bool>()
     private var endedTasks: UInt64 = 0
-    private var procs = Set<ProcID>()
-    private var threads = Set<ThreadID>()
+    private var procs = IDTable<Bool>(capacity: 16)
+    private var threads = IDTable<Bool>(capacity: 16)
+    private var lastThread = ThreadID(rawValue: .max)
+    private var lastProc = ProcID.none
     private var lost: UInt64 = 0
 
     public init() {}
@@ -43,13 +45,23 @@ public struct SummaryAnalysis {
         byKind[Int(event.kind.rawValue)] += 1
         if first == nil { first = event.timestamp }
         if event.timestamp > last { last = event.timestamp }
-        if event.proc.isSome { procs.insert(event.proc) }
-        threads.insert(event.thread)
+        if event.proc != lastProc && event.proc.isSome {
+            procs.insert(UInt64(event.proc.rawValue), true)
+            lastProc = event.proc
+        }
+        if event.thread != lastThread {
+            threads.insert(event.thread.rawValue, true)
+            lastThread = event.thread
+        }
         switch event.kind {
-        case .taskCreate, .taskStart, .taskUnpark:
-            liveTasks.insert(event.task)
+        case .taskCreate:
+            liveTasks.insert(event.task.rawValue, true)
+        case .taskStart, .taskUnpark:
+            // Tasks that existed before the trace began have no task_create.
+            if !liveTasks.contains(event.task.rawValue) { liveTasks.insert(event.task.rawValue, true) }
         case .taskEnd:
-            if liveTasks.remove(event.task) != nil || event.task.isSome { endedTasks += 1 }
+            liveTasks.remove(event.task.rawValue)
+            endedTasks += 1
         case .lost:
             lost += event.lostCount
         default:

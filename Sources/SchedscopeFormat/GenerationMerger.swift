@@ -111,65 +111,100 @@ struct GenerationMerger {
             }
         }
 
-        var heap: [Int] = []
-        for (i, cursor) in admitted.enumerated() where try cursor.fill(reader) {
-            heap.append(i)
+        try mergeCursors(admitted, reader: reader, body: body)
+        try flush(reader: reader, body: body)
+    }
+
+    /// The k-way merge. Keys live in flat buffers (no class access or reference counting
+    /// per comparison); each cursor's window is walked through local copies.
+    private mutating func mergeCursors(
+        _ cursors: [ThreadCursor], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
+    ) throws {
+        let n = cursors.count
+        guard n > 0 else { return }
+        let keyTime = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let heap = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        defer {
+            keyTime.deallocate()
+            heap.deallocate()
         }
+        var heapCount = 0
+        for (i, cursor) in cursors.enumerated() where try cursor.fill(reader) {
+            keyTime[i] = cursor.head.timestamp
+            heap[heapCount] = i
+            heapCount += 1
+        }
+        // Cursor index = thread order, so ties break by index.
+        @inline(__always)
         func less(_ a: Int, _ b: Int) -> Bool {
-            let x = admitted[a], y = admitted[b]
-            let tx = x.head.timestamp, ty = y.head.timestamp
-            return tx < ty || (tx == ty && x.order < y.order)
+            let ta = keyTime[a], tb = keyTime[b]
+            return ta < tb || (ta == tb && a < b)
         }
         func siftDown(_ start: Int) {
             var i = start
+            let item = heap[i]
             while true {
                 let left = 2 * i + 1
-                if left >= heap.count { return }
-                var smallest = left
-                if left + 1 < heap.count && less(heap[left + 1], heap[left]) { smallest = left + 1 }
-                if !less(heap[smallest], heap[i]) { return }
-                heap.swapAt(i, smallest)
-                i = smallest
+                if left >= heapCount { break }
+                var child = left
+                if left + 1 < heapCount && less(heap[left + 1], heap[left]) { child = left + 1 }
+                if !less(heap[child], item) { break }
+                heap[i] = heap[child]
+                i = child
             }
+            heap[i] = item
         }
-        if heap.count > 1 {
-            for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        if heapCount > 1 {
+            for i in stride(from: heapCount / 2 - 1, through: 0, by: -1) { siftDown(i) }
         }
 
-        while !heap.isEmpty {
-            let cursor = admitted[heap[0]]
-            var limitTimestamp = UInt64.max
-            var limitOrder = Int.max
-            if heap.count > 1 {
-                let second = heap.count == 2 || less(heap[1], heap[2]) ? heap[1] : heap[2]
-                limitTimestamp = admitted[second].head.timestamp
-                limitOrder = admitted[second].order
+        while heapCount > 0 {
+            let top = heap[0]
+            let cursor = cursors[top]
+            var limitTime = UInt64.max
+            var limitIndex = Int.max
+            if heapCount > 1 {
+                let second = heapCount == 2 || less(heap[1], heap[2]) ? heap[1] : heap[2]
+                limitTime = keyTime[second]
+                limitIndex = second
             }
-            let order = cursor.order
+            let tieGoesFirst = top < limitIndex
             var exhausted = false
-            while true {
-                let event = cursor.window[cursor.index]
-                guard event.timestamp < limitTimestamp || (event.timestamp == limitTimestamp && order < limitOrder) else { break }
-                output[filled] = event
-                filled += 1
-                cursor.index += 1
-                if filled == capacity { try flush(reader: reader, body: body) }
-                if cursor.index == cursor.count, !(try cursor.fill(reader)) {
+            runLoop: while true {
+                let window = cursor.window
+                var index = cursor.index
+                let count = cursor.count
+                while index < count {
+                    let time = window[index].timestamp
+                    if time > limitTime || (time == limitTime && !tieGoesFirst) {
+                        cursor.index = index
+                        keyTime[top] = time
+                        break runLoop
+                    }
+                    output[filled] = window[index]
+                    filled &+= 1
+                    index &+= 1
+                    if filled == capacity {
+                        cursor.index = index
+                        try flush(reader: reader, body: body)
+                    }
+                }
+                cursor.index = index
+                if !(try cursor.fill(reader)) {
                     exhausted = true
                     break
                 }
             }
             if exhausted {
-                let last = heap.removeLast()
-                if !heap.isEmpty {
-                    heap[0] = last
+                heapCount -= 1
+                if heapCount > 0 {
+                    heap[0] = heap[heapCount]
                     siftDown(0)
                 }
             } else {
                 siftDown(0)
             }
         }
-        try flush(reader: reader, body: body)
     }
 
     private mutating func flush(reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void) throws {

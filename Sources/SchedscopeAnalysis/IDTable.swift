@@ -1,0 +1,152 @@
+/// An open-addressing hash map from 64-bit ids to values, for per-task and per-thread
+/// state on an analysis's per-event path.
+///
+/// Swift's `Dictionary` and `Set` hash with SipHash and a per-process seed, which cost
+/// 2× a flat array per lookup there; ids are not adversarial keys in the hashing sense
+/// (a forged trace can only make one analysis slower, never wrong), so a multiplicative
+/// hash with linear probing is enough. Deletion shifts entries back, so there are no
+/// tombstones and lookups stay short however many tasks come and go.
+///
+/// A reference type, so that writes skip copy-on-write checks: an analysis that owns one
+/// must not share it.
+public final class IDTable<Value> {
+    private var keys: UnsafeMutablePointer<UInt64>
+    private var values: UnsafeMutablePointer<Value?>
+    private var size: Int
+    private var mask: Int
+    public private(set) var count = 0
+    /// `UInt64.max` marks an empty slot; that id is stored apart.
+    private var maxKeyValue: Value?
+
+    private static var empty: UInt64 { .max }
+
+    public init(capacity: Int = 64) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        self.size = size
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: Self.empty, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deinitialize(count: size)
+        values.deallocate()
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    public subscript(key: UInt64) -> Value? {
+        get {
+            if key == Self.empty { return maxKeyValue }
+            var i = slot(key)
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == Self.empty { return nil }
+                i = (i + 1) & mask
+            }
+        }
+        set {
+            if let newValue { insert(key, newValue) } else { remove(key) }
+        }
+    }
+
+    public func contains(_ key: UInt64) -> Bool { self[key] != nil }
+
+    /// Sets `key` to `value`. - Returns: whether the key is new.
+    @discardableResult
+    public func insert(_ key: UInt64, _ value: Value) -> Bool {
+        if key == Self.empty {
+            let new = maxKeyValue == nil
+            maxKeyValue = value
+            if new { count += 1 }
+            return new
+        }
+        if (count + 1) * 4 > size * 3 { grow() }
+        var i = slot(key)
+        while true {
+            let k = keys[i]
+            if k == key {
+                values[i] = value
+                return false
+            }
+            if k == Self.empty {
+                keys[i] = key
+                values[i] = value
+                count += 1
+                return true
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Removes `key`. - Returns: its value, if it was present.
+    @discardableResult
+    public func remove(_ key: UInt64) -> Value? {
+        if key == Self.empty {
+            defer { if maxKeyValue != nil { count -= 1 }; maxKeyValue = nil }
+            return maxKeyValue
+        }
+        var i = slot(key)
+        while true {
+            let k = keys[i]
+            if k == Self.empty { return nil }
+            if k == key { break }
+            i = (i + 1) & mask
+        }
+        let removed = values[i]
+        // Backward-shift deletion: move later entries of the probe run into the hole.
+        var hole = i
+        var j = (i + 1) & mask
+        while keys[j] != Self.empty {
+            let home = slot(keys[j])
+            // Move j into the hole unless its home lies cyclically in (hole, j].
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                keys[hole] = keys[j]
+                values[hole] = values[j]
+                hole = j
+            }
+            j = (j + 1) & mask
+        }
+        keys[hole] = Self.empty
+        values[hole] = nil
+        count -= 1
+        return removed
+    }
+
+    /// Every entry, in no particular order.
+    public var entries: [(key: UInt64, value: Value)] {
+        var out: [(UInt64, Value)] = []
+        out.reserveCapacity(count)
+        for i in 0..<size where keys[i] != Self.empty {
+            if let value = values[i] { out.append((keys[i], value)) }
+        }
+        if let maxKeyValue { out.append((Self.empty, maxKeyValue)) }
+        return out
+    }
+
+    private func grow() {
+        let oldKeys = keys, oldValues = values, oldSize = size
+        size *= 2
+        mask = size - 1
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: Self.empty, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: nil, count: size)
+        count = maxKeyValue == nil ? 0 : 1
+        for i in 0..<oldSize where oldKeys[i] != Self.empty {
+            if let value = oldValues[i] { insert(oldKeys[i], value) }
+        }
+        oldKeys.deallocate()
+        oldValues.deinitialize(count: oldSize)
+        oldValues.deallocate()
+    }
+}
