@@ -468,7 +468,8 @@ final class SchedulerSimulation {
     // MARK: - Garbage collection
 
     private func beginPause(cycleStart: Bool, at now: UInt64) throws(TraceFormatError) {
-        let at = max(now, gcThreadLastEmitted)
+        // The world stops once every P has reached the request: no P's thread is ahead.
+        let at = procs.reduce(max(now, gcThreadLastEmitted)) { max($0, $1.lastEmitted) }
         if cycleStart {
             gcCycle += 1
             truth.gcCycles += 1

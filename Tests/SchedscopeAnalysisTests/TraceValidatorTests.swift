@@ -1,0 +1,76 @@
+import SchedscopeAnalysis
+import SchedscopeModel
+import SchedscopeTestSupport
+import Testing
+
+@Suite("validate: every rule is caught, clean histories pass")
+struct TraceValidatorTests {
+    private func rules(_ build: (TraceBuilder) -> Void) throws -> Set<Violation.Rule> {
+        let b = TraceBuilder(procs: 2)
+        build(b)
+        return Set(try readTrace(b.bytes()).violations.map(\.rule))
+    }
+
+    @Test func cleanHistoryHasNoViolations() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).start(1, proc: 0, at: 2)
+            b.park(1, reason: "mutex", proc: 0, at: 3).unpark(1, proc: 0, at: 4)
+            b.start(1, proc: 0, at: 5).yield(1, proc: 0, at: 6).start(1, proc: 0, at: 7).end(1, proc: 0, at: 8)
+            b.procStop(0, at: 9)
+        }
+        #expect(found.isEmpty)
+    }
+
+    @Test func startWhileRunningIsIllegal() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).procStart(1, at: 0).create(1, proc: 0, at: 1)
+            b.start(1, proc: 0, at: 2).start(1, proc: 1, at: 3)
+        }
+        #expect(found == [.illegalTransition])
+    }
+
+    @Test func twoTasksOnOneProc() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).create(2, proc: 0, at: 1)
+            b.start(1, proc: 0, at: 2).start(2, proc: 0, at: 3)
+        }
+        #expect(found == [.procBusy])
+    }
+
+    @Test func unparkOfRunnableTask() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).unpark(1, proc: 0, at: 2)
+        }
+        #expect(found == [.illegalTransition])
+    }
+
+    @Test func timeGoingBackwardsOnAThread() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 100).procStop(0, at: 50)
+        }
+        #expect(found.contains(.timeGoesBackwards))
+    }
+
+    @Test func useAfterEnd() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).start(1, proc: 0, at: 2).end(1, proc: 0, at: 3)
+            b.start(1, proc: 0, at: 4)
+        }
+        #expect(found.contains(.duplicateTask))
+    }
+
+    @Test func unbalancedRanges() throws {
+        let found = try rules { b in
+            b.regionEnd("test", task: 0, proc: 0, at: 1)
+            b.append(Event(kind: .gcPauseEnd, timestamp: 2, thread: ThreadID(100)))
+        }
+        #expect(found == [.unbalancedRange])
+    }
+
+    @Test func procStateErrors() throws {
+        let found = try rules { b in
+            b.procStart(0, at: 0).procStart(0, at: 1)
+        }
+        #expect(found == [.procState])
+    }
+}

@@ -1,0 +1,114 @@
+import SchedscopeAnalysis
+import SchedscopeFormat
+import SchedscopeModel
+import SchedscopeSynth
+import SchedscopeTestSupport
+import Testing
+
+/// Writes a workload to memory and returns the bytes and the generator's ground truth.
+private func generate(_ workload: SyntheticWorkload, chunkBytes: Int = 64 << 10) throws -> ([UInt8], SyntheticTruth) {
+    let sink = ByteSink()
+    var options = SyntheticWorkload.writerOptions
+    options.chunkBytes = chunkBytes
+    let writer = try TraceWriter(sink: sink, info: workload.traceInfo, options: options)
+    let truth = try workload.write(to: writer)
+    return (sink.memory, truth)
+}
+
+@Suite("synth: the generator's bookkeeping agrees with what the analyses read back")
+struct SyntheticWorkloadTests {
+    @Test(arguments: [(1, UInt64(1)), (2, 2), (4, 3), (8, 4)])
+    func traceIsValidAndMatchesTruth(procs: Int, seed: UInt64) throws {
+        let workload = SyntheticWorkload(procs: procs, taskLimit: 1500, seed: seed, leakEvery: 5, generationEvents: 4096)
+        let (bytes, truth) = try generate(workload, chunkBytes: 4096)
+        let trace = try readTrace(bytes)
+        #expect(trace.violations.isEmpty, "\(trace.violations.prefix(3))")
+        #expect(!trace.report.isDamaged)
+        #expect(UInt64(trace.events.count) == truth.events)
+        #expect(trace.report.generations > 1)
+
+        var summary = SummaryAnalysis()
+        var byProc = StatsAnalysis(by: .proc)
+        for event in trace.events {
+            summary.consume(event)
+            byProc.consume(event)
+        }
+        let report = summary.finish(info: trace.info, read: trace.report)
+        for kind in EventKind.allCases {
+            #expect(report.eventsByKind[kind] == truth.count(kind), "\(kind)")
+        }
+        #expect(report.tasksCreated == truth.tasksCreated)
+        #expect(report.tasksEnded == truth.tasksEnded)
+        #expect(report.tasksLiveAtEnd == truth.tasksLiveAtEnd)
+        #expect(truth.tasksLiveAtEnd == UInt64(truth.leakedTasks.count))
+        #expect(report.durationNanoseconds == truth.endTimestamp)
+
+        let busy = Dictionary(uniqueKeysWithValues: byProc.finish(strings: trace.strings).map { ($0.key, $0.timeNanoseconds ?? 0) })
+        for p in 0..<procs {
+            #expect(busy["P\(p)", default: 0] == truth.busyNanoseconds[p], "P\(p)")
+        }
+    }
+
+    @Test func leakedTasksAreParkedForeverWithTheirLabelAndReason() throws {
+        let (bytes, truth) = try generate(SyntheticWorkload(procs: 4, taskLimit: 3000, seed: 9, leakEvery: 3))
+        #expect(!truth.leakedTasks.isEmpty)
+        let trace = try readTrace(bytes)
+        var lastKind: [TaskID: EventKind] = [:]
+        var labels: [TaskID: String] = [:]
+        var reasons: [TaskID: String] = [:]
+        for event in trace.events {
+            switch event.kind {
+            case .taskCreate: labels[event.task] = trace.strings[event.label]; lastKind[event.task] = event.kind
+            case .taskPark: reasons[event.task] = trace.strings[event.reason]; lastKind[event.task] = event.kind
+            case .taskStart, .taskYield, .taskPreempt, .taskUnpark, .taskEnd: lastKind[event.task] = event.kind
+            default: break
+            }
+        }
+        let parkedAtEnd = Set(lastKind.filter { $0.value == .taskPark }.map(\.key))
+        #expect(parkedAtEnd == Set(truth.leakedTasks.map(\.task)))
+        for leak in truth.leakedTasks {
+            #expect(labels[leak.task] == leak.label)
+            #expect(reasons[leak.task] == leak.reason)
+        }
+    }
+
+    @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
+        let a = try generate(SyntheticWorkload(procs: 3, taskLimit: 500, seed: 42)).0
+        let b = try generate(SyntheticWorkload(procs: 3, taskLimit: 500, seed: 42)).0
+        let c = try generate(SyntheticWorkload(procs: 3, taskLimit: 500, seed: 43)).0
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func eventLimitStopsNewTests() throws {
+        let (_, truth) = try generate(SyntheticWorkload(procs: 4, eventLimit: 20_000, seed: 5))
+        #expect(truth.events >= 20_000)
+        #expect(truth.events < 40_000)
+    }
+
+    @Test func gcPausesStopEveryTask() throws {
+        let (bytes, truth) = try generate(SyntheticWorkload(procs: 4, taskLimit: 4000, seed: 11, gcInterval: 200_000))
+        #expect(truth.gcCycles > 0)
+        var pauseOpen = false
+        var running = Set<TaskID>()
+        var pauses: [UInt64] = []
+        var pauseStart: UInt64 = 0
+        for event in try readTrace(bytes).events {
+            switch event.kind {
+            case .gcPauseBegin:
+                pauseOpen = true
+                pauseStart = event.timestamp
+            case .gcPauseEnd:
+                pauseOpen = false
+                pauses.append(event.timestamp - pauseStart)
+            case .taskStart:
+                #expect(!pauseOpen, "task \(event.task) started during a stop-the-world pause")
+                running.insert(event.task)
+            case .taskYield, .taskPreempt, .taskPark, .taskEnd:
+                running.remove(event.task)
+            default: break
+            }
+        }
+        #expect(pauses == truth.gcPauses)
+    }
+}
