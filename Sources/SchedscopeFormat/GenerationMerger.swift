@@ -1,122 +1,113 @@
 import SchedscopeModel
 
-/// One thread's event chunks within a generation, decoded a window at a time.
+/// One thread's event chunks within a generation: the chunk being merged, and the next
+/// one already submitted for decoding.
 final class ThreadCursor {
-    /// Position of the thread among the generation's threads: breaks timestamp ties.
+    /// Rank of the thread among the generation's threads by thread id: breaks timestamp ties.
     let order: Int
     let thread: ThreadID
-    var chunks: [ChunkLocation] = []
+    let chunks: [ChunkLocation]
     private var nextChunk = 0
-    private var stored: [UInt8] = []
-    private var decoded: [UInt8] = []
-    private var decoder: ChunkDecoder?
-    private var currentChunk: ChunkLocation?
-    let window: UnsafeMutablePointer<Event>
-    var count = 0
+    private var current: DecodedChunk?
+    private var prefetched: DecodedChunk?
+    /// The current chunk's events, `index` the next to merge, `count` how many.
+    private(set) var events = UnsafeMutablePointer<Event>(bitPattern: MemoryLayout<Event>.alignment)!
     var index = 0
+    private(set) var count = 0
 
-    static let windowCapacity = 1024
-
-    init(order: Int, thread: ThreadID) {
+    init(order: Int, thread: ThreadID, chunks: [ChunkLocation]) {
         self.order = order
         self.thread = thread
-        window = .allocate(capacity: Self.windowCapacity)
+        self.chunks = chunks
     }
 
-    deinit { window.deallocate() }
-
-    /// Bytes this cursor may hold at once: its largest chunk, stored and decoded, plus the window.
-    var peakBytes: Int {
-        let largest = chunks.map { Int($0.header.storedLength) + Int($0.header.decodedLength) }.max() ?? 0
-        return largest + Self.windowCapacity * MemoryLayout<Event>.stride
+    /// Bytes a cursor over `chunks` may hold at once: two decoded chunks (the current and
+    /// the prefetched one).
+    static func peakBytes(of chunks: [ChunkLocation]) -> Int {
+        2 * (chunks.map { DecodedChunk.footprint($0.header) }.max() ?? 0)
     }
 
-    /// Makes `window[index]` the thread's next event; false once the thread has no more.
-    func fill(_ reader: TraceReader) throws -> Bool {
+    /// Submits the first chunk for decoding.
+    func start(_ pipeline: ChunkPipeline) {
+        prefetched = submitNext(pipeline)
+    }
+
+    private func submitNext(_ pipeline: ChunkPipeline) -> DecodedChunk? {
+        guard nextChunk < chunks.count else { return nil }
+        defer { nextChunk += 1 }
+        return pipeline.submit(chunks[nextChunk])
+    }
+
+    /// Makes `events[index]` the thread's next event; false once the thread has no more.
+    /// Records each finished chunk's outcome in `reader`'s report, in chunk order.
+    func fill(_ reader: TraceReader, _ pipeline: ChunkPipeline) throws -> Bool {
         while index >= count {
-            if var active = decoder, let chunk = currentChunk {
-                let n = decoded.withUnsafeBytes { active.decode($0, into: window, capacity: Self.windowCapacity) }
-                decoder = active
-                if n > 0 {
-                    count = n
-                    index = 0
-                    return true
-                }
-                if let failure = active.failure {
-                    reader.recordDecodeDamage(chunk, decoded: active.decodedEvents, "events payload is malformed (\(failure))")
-                } else {
-                    reader.countChunkRead()
-                }
-                decoder = nil
-                currentChunk = nil
+            if let done = current {
+                reader.recordOutcome(done)
+                current = nil
             }
-            guard nextChunk < chunks.count else { return false }
-            let chunk = chunks[nextChunk]
-            nextChunk += 1
-            if try reader.loadPayload(chunk, stored: &stored, decoded: &decoded) {
-                decoder = ChunkDecoder(
-                    thread: thread, firstTimestamp: chunk.header.firstTimestamp,
-                    declaredEvents: Int(chunk.header.itemCount))
-                currentChunk = chunk
+            guard let next = prefetched else {
+                count = 0
+                index = 0
+                return false
             }
+            next.waitUntilReady()
+            if let error = next.ioError { throw error }
+            prefetched = submitNext(pipeline)
+            current = next
+            if let events = next.events { self.events = events }
+            index = 0
+            count = next.count
         }
         return true
     }
 
     @inline(__always)
-    var head: Event { window[index] }
+    var headTimestamp: UInt64 { events[index].timestamp }
 }
 
 /// Merges a generation's per-thread chunks into one time-ordered stream of batches.
 ///
-/// A binary heap orders the threads by their next event `(timestamp, order)`; the thread
+/// A binary heap orders the threads by their next event `(timestamp, thread id)`; the thread
 /// on top emits a whole run of events up to the second thread's next one before the heap
-/// is touched again.
+/// is touched again. Keys live in flat buffers so that a comparison touches no object.
 struct GenerationMerger {
     private let output: UnsafeMutablePointer<Event>
     private let capacity: Int
     private var filled = 0
+    private let pipeline: ChunkPipeline
 
-    init(output: UnsafeMutablePointer<Event>, capacity: Int) {
+    init(output: UnsafeMutablePointer<Event>, capacity: Int, pipeline: ChunkPipeline) {
         self.output = output
         self.capacity = capacity
+        self.pipeline = pipeline
     }
 
     mutating func merge(
         _ chunks: [ChunkLocation], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
     ) throws {
-        var cursors: [ThreadCursor] = []
-        var cursorIndex: [UInt64: Int] = [:]
-        for chunk in chunks {
-            let thread = chunk.header.thread
-            if let index = cursorIndex[thread] {
-                cursors[index].chunks.append(chunk)
-            } else {
-                cursorIndex[thread] = cursors.count
-                let cursor = ThreadCursor(order: cursors.count, thread: ThreadID(rawValue: thread))
-                cursor.chunks.append(chunk)
-                cursors.append(cursor)
-            }
-        }
-        // Bound the memory a (possibly forged) very wide generation can make us hold.
+        var chunksByThread: [UInt64: [ChunkLocation]] = [:]
+        for chunk in chunks { chunksByThread[chunk.header.thread, default: []].append(chunk) }
+        // Threads in id order: ties go to the smaller thread id, whatever the chunk layout.
+        // The budget bounds the memory a (possibly forged) very wide generation can make us
+        // hold; nothing is decoded for a thread that is not admitted.
         var budget = FormatLimits.maxMergeBytes
         var admitted: [ThreadCursor] = []
-        for cursor in cursors {
-            let need = cursor.peakBytes
+        for thread in chunksByThread.keys.sorted() {
+            let threadChunks = chunksByThread[thread]!
+            let need = ThreadCursor.peakBytes(of: threadChunks)
             if need <= budget {
                 budget -= need
-                admitted.append(cursor)
-            } else if let first = cursor.chunks.first {
-                reader.recordLimit(first, "thread \(cursor.thread) skipped in this generation: merging it would exceed the \(FormatLimits.maxMergeBytes >> 20) MiB merge budget (\(cursor.chunks.count) chunks)")
+                admitted.append(ThreadCursor(order: admitted.count, thread: ThreadID(rawValue: thread), chunks: threadChunks))
+            } else {
+                reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(FormatLimits.maxMergeBytes >> 20) MiB merge budget (\(threadChunks.count) chunks)")
             }
         }
-
+        for cursor in admitted { cursor.start(pipeline) }
         try mergeCursors(admitted, reader: reader, body: body)
         try flush(reader: reader, body: body)
     }
 
-    /// The k-way merge. Keys live in flat buffers (no class access or reference counting
-    /// per comparison); each cursor's window is walked through local copies.
     private mutating func mergeCursors(
         _ cursors: [ThreadCursor], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
     ) throws {
@@ -129,12 +120,12 @@ struct GenerationMerger {
             heap.deallocate()
         }
         var heapCount = 0
-        for (i, cursor) in cursors.enumerated() where try cursor.fill(reader) {
-            keyTime[i] = cursor.head.timestamp
+        for (i, cursor) in cursors.enumerated() where try cursor.fill(reader, pipeline) {
+            keyTime[i] = cursor.headTimestamp
             heap[heapCount] = i
             heapCount += 1
         }
-        // Cursor index = thread order, so ties break by index.
+        // A cursor's index is its thread's rank by id, so ties break by index.
         @inline(__always)
         func less(_ a: Int, _ b: Int) -> Bool {
             let ta = keyTime[a], tb = keyTime[b]
@@ -171,17 +162,17 @@ struct GenerationMerger {
             let tieGoesFirst = top < limitIndex
             var exhausted = false
             runLoop: while true {
-                let window = cursor.window
+                let events = cursor.events
                 var index = cursor.index
                 let count = cursor.count
                 while index < count {
-                    let time = window[index].timestamp
+                    let time = events[index].timestamp
                     if time > limitTime || (time == limitTime && !tieGoesFirst) {
                         cursor.index = index
                         keyTime[top] = time
                         break runLoop
                     }
-                    output[filled] = window[index]
+                    output[filled] = events[index]
                     filled &+= 1
                     index &+= 1
                     if filled == capacity {
@@ -190,7 +181,7 @@ struct GenerationMerger {
                     }
                 }
                 cursor.index = index
-                if !(try cursor.fill(reader)) {
+                if !(try cursor.fill(reader, pipeline)) {
                     exhausted = true
                     break
                 }

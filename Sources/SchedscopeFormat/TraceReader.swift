@@ -1,4 +1,7 @@
 import SchedscopeModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a Schedscope trace as a stream of events in time order.
 ///
@@ -23,8 +26,9 @@ public final class TraceReader {
     public let source: ByteSource
 
     private let dataStart: UInt64
+    /// Where the first chunk starts (just past the file header).
+    package var dataStartOffset: UInt64 { dataStart }
     private var totalStringBytes = 0
-    private var inflater = Inflater()
     private var consumed = false
 
     /// Events handed to the consumer at a time.
@@ -90,8 +94,11 @@ public final class TraceReader {
     }
 
     /// Streams every event in time order, `batchSize` at a time. Can be called once.
+    ///
+    /// - Parameter parallel: decode chunks on a background thread while this thread merges
+    ///   and runs `body` (the default when the machine has more than one core).
     /// - Throws: an I/O error from the source, or whatever `body` throws.
-    public func forEachBatch(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+    public func forEachBatch(parallel: Bool = TraceReader.defaultParallel, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a TraceReader streams its events once")
         consumed = true
         var scanner = ChunkScanner(source: source, start: dataStart)
@@ -99,7 +106,8 @@ public final class TraceReader {
         var generation: UInt32?
         let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
         defer { output.deallocate() }
-        var merger = GenerationMerger(output: output, capacity: Self.batchSize)
+        let pipeline = ChunkPipeline(source: source, parallel: parallel)
+        var merger = GenerationMerger(output: output, capacity: Self.batchSize, pipeline: pipeline)
 
         func mergePending() throws {
             guard !generationChunks.isEmpty else { return }
@@ -130,63 +138,17 @@ public final class TraceReader {
         try mergePending()
     }
 
+    /// Whether readers decode on a background thread by default: when there is a core to spare.
+    public static let defaultParallel: Bool = processorCount() > 1
+
     /// Streams every event in time order. Can be called once.
-    public func forEach(_ body: (Event) throws -> Void) throws {
-        try forEachBatch { batch in
+    public func forEach(parallel: Bool = TraceReader.defaultParallel, _ body: (Event) throws -> Void) throws {
+        try forEachBatch(parallel: parallel) { batch in
             for event in batch { try body(event) }
         }
     }
 
     // MARK: - Chunk payloads
-
-    /// Reads, checks and inflates a chunk's payload into `decoded` (resized as needed).
-    /// Returns false (with the damage recorded) if the payload is unusable.
-    func loadPayload(_ chunk: ChunkLocation, stored: inout [UInt8], decoded: inout [UInt8]) throws -> Bool {
-        let header = chunk.header
-        let storedCount = Int(header.storedLength)
-        let got = try source.read(at: chunk.payloadOffset, count: storedCount, into: &stored)
-        guard got == storedCount else {
-            recordPayloadDamage(chunk, kind: .truncated, "payload cut short (\(got) of \(storedCount) bytes)")
-            return false
-        }
-        let crc = stored.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
-        guard crc == header.payloadCRC else {
-            recordPayloadDamage(chunk, kind: .corruptPayload, "payload fails its CRC (stored \(hex(header.payloadCRC)), computed \(hex(crc))); chunk skipped")
-            return false
-        }
-        let decodedCount = Int(header.decodedLength)
-        switch header.encoding {
-        case .stored:
-            if decoded.count != decodedCount { decoded = [UInt8](repeating: 0, count: decodedCount) }
-            decoded.withUnsafeMutableBytes { out in
-                stored.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
-            }
-        case .zlib:
-            if decoded.count != decodedCount { decoded = [UInt8](repeating: 0, count: decodedCount) }
-            let inflater = self.inflater
-            let failure: Inflater.Failure? = decoded.withUnsafeMutableBytes { out in
-                stored.withUnsafeBytes { input in
-                    do throws(Inflater.Failure) {
-                        try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[0..<storedCount]), into: out)
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }
-            }
-            if let failure {
-                let what: String
-                switch failure {
-                case .exceedsDeclaredSize: what = "payload inflates past its declared \(decodedCount) bytes (decompression bomb or forged length); chunk skipped"
-                case .shortOutput(let produced): what = "payload inflates to \(produced) bytes, header says \(decodedCount); chunk skipped"
-                case .corrupt(let message): what = "payload does not inflate (zlib: \(message)); chunk skipped"
-                }
-                recordPayloadDamage(chunk, kind: .malformedPayload, what)
-                return false
-            }
-        }
-        return true
-    }
 
     func recordPayloadDamage(_ chunk: ChunkLocation, kind: TraceDamage.Kind, _ message: String) {
         report.record(TraceDamage(
@@ -202,20 +164,40 @@ public final class TraceReader {
         report.chunksCorrupt += 1
     }
 
-    func recordLimit(_ chunk: ChunkLocation, _ message: String) {
+    /// Records what became of a decoded event chunk (on the merging thread, in order).
+    func recordOutcome(_ chunk: DecodedChunk) {
+        guard let problem = chunk.problem else {
+            report.chunksRead += 1
+            return
+        }
+        let location = chunk.location
         report.record(TraceDamage(
-            kind: .limitExceeded, byteOffset: chunk.offset, chunkIndex: chunk.index,
-            bytesLost: chunk.endOffset - chunk.offset, message: message))
+            kind: problem.kind, byteOffset: location.offset, chunkIndex: location.index,
+            bytesLost: problem.wholeChunk ? location.endOffset - location.offset : 0, message: problem.message))
+        report.chunksCorrupt += 1
     }
 
-    func countChunkRead() { report.chunksRead += 1 }
+    /// Records that `chunks` were skipped for a resource cap.
+    func recordLimit(_ chunks: [ChunkLocation], _ message: String) {
+        guard let first = chunks.first else { return }
+        let bytes = chunks.reduce(UInt64(0)) { $0 + ($1.endOffset - $1.offset) }
+        report.record(TraceDamage(
+            kind: .limitExceeded, byteOffset: first.offset, chunkIndex: first.index, bytesLost: bytes, message: message))
+    }
+
+    func recordLimit(_ chunk: ChunkLocation, _ message: String) {
+        recordLimit([chunk], message)
+    }
     func countEvents(_ n: Int) { report.eventsRead += UInt64(n) }
 
-    private var stringStored: [UInt8] = []
-    private var stringDecoded: [UInt8] = []
+    private lazy var stringLoader = PayloadLoader(source: source)
 
     private func loadStrings(_ chunk: ChunkLocation) throws {
-        guard try loadPayload(chunk, stored: &stringStored, decoded: &stringDecoded) else { return }
+        if let problem = try stringLoader.load(chunk) {
+            recordPayloadDamage(chunk, kind: problem.kind, problem.message)
+            return
+        }
+        let stringDecoded = stringLoader.decoded
         var duplicates = 0
         var overBudget = false
         let result = stringDecoded.withUnsafeBytes { raw in
@@ -245,6 +227,24 @@ public final class TraceReader {
         }
     }
 }
+
+/// Processors this process may run on (its affinity mask, so `taskset -c 0` means one),
+/// for choosing whether to decode in parallel.
+func processorCount() -> Int {
+    var mask = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
+    let status = mask.withUnsafeMutableBytes { linuxSchedGetAffinity(0, $0.count, $0.baseAddress!) }
+    if status == 0 {
+        let count = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+        if count > 0 { return count }
+    }
+    let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return online > 0 ? online : 1
+}
+
+// glibc declares sched_getaffinity only under _GNU_SOURCE, which the Glibc module does not
+// set; the symbol itself is always there.
+@_silgen_name("sched_getaffinity")
+private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
 
 func hex(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)

@@ -98,6 +98,8 @@ struct SyntheticWorkloadTests {
             case .gcPauseBegin:
                 pauseOpen = true
                 pauseStart = event.timestamp
+                // Every running task was preempted first (same timestamp, lower thread id).
+                #expect(running.isEmpty, "tasks \(running) still running when the world stopped")
             case .gcPauseEnd:
                 pauseOpen = false
                 pauses.append(event.timestamp - pauseStart)

@@ -1,0 +1,27 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that the root package carries no benchmark
+// dependencies. Run from this directory: `swift package benchmark`.
+let package = Package(
+    name: "SchedscopeBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Schedscope", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "TraceBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SchedscopeFormat", package: "Schedscope"),
+                .product(name: "SchedscopeSynth", package: "Schedscope"),
+                .product(name: "SchedscopeAnalysis", package: "Schedscope"),
+            ],
+            path: "Benchmarks/TraceBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
