@@ -45,8 +45,8 @@ public final class TraceWriter {
     private let deflater: Deflater?
     private var encoders: [ThreadChunkEncoder] = []
     private var encoderIndex: [ThreadID: Int] = [:]
-    private var lastThread = ThreadID(rawValue: UInt64.max)
-    private var lastEncoder = -1
+    /// The thread of the previous event and its encoder (a one-entry cache in front of `encoderIndex`).
+    private var lastEncoder: (thread: ThreadID, index: Int)?
     private var generation: UInt32 = 0
     private var generationDecodedBytes = 0
     private var interned: [String: StringID] = [:]
@@ -99,8 +99,8 @@ public final class TraceWriter {
     /// Appends one event to its thread's chunk, writing the chunk when it is full.
     public func append(_ event: Event) throws(TraceFormatError) {
         let index: Int
-        if event.thread == lastThread {
-            index = lastEncoder
+        if let last = lastEncoder, last.thread == event.thread {
+            index = last.index
         } else if let known = encoderIndex[event.thread] {
             index = known
         } else {
@@ -108,8 +108,7 @@ public final class TraceWriter {
             encoders.append(ThreadChunkEncoder(thread: event.thread))
             encoderIndex[event.thread] = index
         }
-        lastThread = event.thread
-        lastEncoder = index
+        lastEncoder = (event.thread, index)
         encoders[index].append(event)
         summary.events += 1
         if encoders[index].payload.count >= options.chunkBytes {
