@@ -5,7 +5,7 @@ package enum StringsCodec {
     package static func encode(_ entries: [(StringID, String)]) -> [UInt8] {
         var out = ByteWriter(capacity: 256)
         for (id, value) in entries {
-            let utf8 = Array(value.utf8.prefix(FormatLimits.maxStringBytes))
+            let utf8 = utf8Prefix(value, maxBytes: FormatLimits.maxStringBytes)
             out.appendVarint(UInt64(id.rawValue))
             out.appendVarint(UInt64(utf8.count))
             out.append(contentsOf: utf8)
@@ -13,8 +13,22 @@ package enum StringsCodec {
         return out.bytes
     }
 
+    /// The longest prefix of `value`'s UTF-8 that fits in `maxBytes` without splitting a character's encoding.
+    static func utf8Prefix(_ value: String, maxBytes: Int) -> [UInt8] {
+        var utf8 = Array(value.utf8.prefix(maxBytes + 1))
+        guard utf8.count > maxBytes else { return utf8 }
+        // Drop the byte past the cap, then any continuation bytes (10xxxxxx) of a cut
+        // scalar and the lead byte that started it.
+        var end = maxBytes
+        while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }
+        utf8.removeSubrange(end...)
+        return utf8
+    }
+
     package enum Failure: Error, Equatable {
         case truncated(offset: Int)
+        /// A varint longer than 10 bytes, or whose value does not fit in 64 bits.
+        case varintOverflow(offset: Int)
         case idOutOfRange(UInt64, offset: Int)
         case stringTooLong(UInt64, offset: Int)
         case countMismatch(declared: Int, found: Int)
@@ -31,8 +45,10 @@ package enum StringsCodec {
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while true {
-                guard p < payload.count, shift < 64 else { throw .truncated(offset: p) }
+                guard p < payload.count else { throw .truncated(offset: p) }
                 let byte = payload[p]
+                // The tenth byte holds bit 63 only.
+                if shift == 63 && byte > 1 { throw .varintOverflow(offset: p) }
                 p += 1
                 value |= UInt64(byte & 0x7F) << shift
                 if byte < 0x80 { return value }

@@ -6,9 +6,11 @@ public struct TraceDamage: Sendable, CustomStringConvertible, Equatable {
         case truncated
         /// A chunk header failed its check; bytes were skipped up to the next sync marker.
         case corruptChunkHeader = "corrupt-chunk-header"
-        /// A chunk's payload failed its CRC, or would not inflate to its declared size.
+        /// A chunk's payload failed its CRC.
         case corruptPayload = "corrupt-payload"
-        /// A payload passed its CRC but does not decode (a forged or buggy producer).
+        /// A payload passed its CRC but does not decode: it does not inflate to exactly its
+        /// declared size (a decompression bomb, a forged length), or its records or entries
+        /// are malformed (a forged or buggy producer).
         case malformedPayload = "malformed-payload"
         /// A chunk of an earlier generation appeared after a later one.
         case outOfOrderChunk = "out-of-order-chunk"

@@ -198,6 +198,7 @@ public final class TraceReader {
             return
         }
         let stringDecoded = stringLoader.decoded
+        var delivered = 0
         var duplicates = 0
         var overBudget = false
         let result = stringDecoded.withUnsafeBytes { raw in
@@ -208,12 +209,16 @@ public final class TraceReader {
                         return
                     }
                     totalStringBytes += value.utf8.count
+                    delivered += 1
                     if !strings.define(id, value) { duplicates += 1 }
                 }
             }
         }
         if case .failure(let failure) = result {
-            recordDecodeDamage(chunk, decoded: 0, "strings payload is malformed (\(failure))")
+            report.record(TraceDamage(
+                kind: .malformedPayload, byteOffset: chunk.offset, chunkIndex: chunk.index, bytesLost: 0,
+                message: "strings payload is malformed (\(failure)); kept the \(delivered) strings before it"))
+            report.chunksCorrupt += 1
         } else {
             report.chunksRead += 1
         }
