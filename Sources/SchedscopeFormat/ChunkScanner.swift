@@ -56,7 +56,14 @@ package struct ChunkScanner {
             case .failure(.unknownType(let type)), .failure(.unknownEncoding(let type)):
                 // The header's CRC held, so its length can be trusted: skip just this chunk.
                 let stored = headerBuffer.withUnsafeBytes { UInt64($0.loadLittleEndian(UInt32.self, at: 44)) }
-                let end = min(source.size, offset + UInt64(ChunkHeader.size) + stored)
+                let end = offset + UInt64(ChunkHeader.size) + stored
+                if end > source.size {
+                    report.record(TraceDamage(
+                        kind: .truncated, byteOffset: offset, chunkIndex: nextIndex, bytesLost: remaining,
+                        message: "chunk of unknown type or encoding \(type) is truncated (header says \(stored) bytes, \(remaining - UInt64(ChunkHeader.size)) remain)"))
+                    position = source.size
+                    return nil
+                }
                 report.record(TraceDamage(
                     kind: .unknownChunk, byteOffset: offset, chunkIndex: nextIndex, bytesLost: end - offset,
                     message: "chunk of unknown type or encoding \(type) skipped (written by a newer format version?)"))
