@@ -14,6 +14,8 @@ struct SampleTrace {
 
         /// The smallest chunks the writer allows and a generation every few chunks.
         static let tiny = Layout(name: "tiny chunks, many generations", chunkBytes: 256, generationBytes: 1_024)
+        /// A generation at every chunk flush.
+        static let generationPerChunk = Layout(name: "a generation per chunk", chunkBytes: 256, generationBytes: 1)
         static let standard = Layout(name: "default chunks, one generation", chunkBytes: 64 << 10, generationBytes: 16 << 20)
     }
 
@@ -40,8 +42,8 @@ struct SampleTrace {
         let writer = try TraceWriter(sink: sink, info: info, options: options)
         var strings = initialStrings.map { (value: $0, id: writer.intern($0)) }
         // An explicitly numbered string far above the interned ones.
-        if writer.defineString(StringID(rawValue: 40_000), "defined at 40000") {
-            strings.append((value: "defined at 40000", id: StringID(rawValue: 40_000)))
+        if writer.defineString(StringID(rawValue: 300), "defined at 300") {
+            strings.append((value: "defined at 300", id: StringID(rawValue: 300)))
         }
         let events = EventScript.events(seed: seed, shape: shape, strings: strings.map(\.id))
         for (index, event) in events.enumerated() {
@@ -56,10 +58,10 @@ struct SampleTrace {
     }
 
     /// A small multi-chunk, multi-generation trace for the byte-by-byte robustness tests.
-    static func small(seed: UInt64, compressionLevel: Int32, eventCount: Int = 400) throws -> SampleTrace {
+    static func small(seed: UInt64, compressionLevel: Int32, eventCount: Int = 400, layout: Layout = .tiny) throws -> SampleTrace {
         try make(
             seed: seed, shape: .init(threadCount: 3, eventCount: eventCount, timeGoesBackwards: false),
-            layout: .tiny, compressionLevel: compressionLevel)
+            layout: layout, compressionLevel: compressionLevel)
     }
 }
 
