@@ -62,8 +62,8 @@ enum ChunkForge {
         bytes.setLittleEndian(crc, at: offset + ChunkLayout.headerCRCOffset)
     }
 
-    /// Sets a 32-bit header field of the chunk at `offset` and reseals the header.
-    static func forge(_ value: UInt32, atField field: Int, in bytes: inout [UInt8], chunkAt offset: Int) {
+    /// Sets a header field of the chunk at `offset` and reseals the header.
+    static func forge<Field: FixedWidthInteger>(_ value: Field, atField field: Int, in bytes: inout [UInt8], chunkAt offset: Int) {
         bytes.setLittleEndian(value, at: offset + field)
         resealHeader(in: &bytes, chunkAt: offset)
     }

@@ -26,14 +26,17 @@ struct ExpectedEvents {
         self.layout = layout
     }
 
-    /// The merged stream of the events chunks for which `isDelivered` holds.
-    func merged(where isDelivered: (TraceLayout.Chunk) -> Bool = { _ in true }) -> [Event] {
+    /// The merged stream of the events chunks for which `isDelivered` holds; `overriding`
+    /// replaces what some chunks deliver (by chunk index).
+    func merged(
+        overriding: [Int: [Event]] = [:], where isDelivered: (TraceLayout.Chunk) -> Bool = { _ in true }
+    ) -> [Event] {
         var generations: [UInt32] = []
         var streams: [UInt32: [ThreadID: [Event]]] = [:]
         for chunk in layout.eventChunks where isDelivered(chunk) {
             if streams[chunk.generation] == nil { generations.append(chunk.generation) }
             streams[chunk.generation, default: [:]][ThreadID(rawValue: chunk.thread), default: []]
-                .append(contentsOf: eventsByChunk[chunk.index] ?? [])
+                .append(contentsOf: overriding[chunk.index] ?? eventsByChunk[chunk.index] ?? [])
         }
         return generations.flatMap { Self.mergeByEarliestHead(streams[$0]!) }
     }
