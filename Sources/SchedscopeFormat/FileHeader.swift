@@ -20,7 +20,7 @@ package enum FileHeader {
     package static let maxSize = fixedSize + FormatLimits.maxProducerBytes + crcSize
 
     package static func encode(_ info: TraceInfo) -> [UInt8] {
-        let producer = Array(info.producer.utf8.prefix(FormatLimits.maxProducerBytes))
+        let producer = StringsCodec.utf8Prefix(info.producer, maxBytes: FormatLimits.maxProducerBytes)
         var out = ByteWriter(capacity: fixedSize + producer.count + crcSize)
         out.append(contentsOf: magic)
         out.appendLittleEndian(majorVersion)

@@ -117,6 +117,17 @@ struct RoundTripTests {
         #expect(long.hasPrefix(text), "the cut string is a prefix of the original, with no replacement character")
     }
 
+    @Test("a producer name longer than the cap is cut at a character boundary")
+    func longProducerIsCut() throws {
+        let sink = ByteSink()
+        var info = SampleTrace.info
+        info.producer = "p" + String(repeating: "é", count: FormatLimits.maxProducerBytes)
+        try TraceWriter(sink: sink, info: info).finish()
+        let producer = try ReadOutcome.read(sink.memory).info.producer
+        #expect(producer.utf8.count == FormatLimits.maxProducerBytes - 1)
+        #expect(info.producer.hasPrefix(producer))
+    }
+
     @Test("an empty trace has a header and no events")
     func emptyTrace() throws {
         let sink = ByteSink()
