@@ -58,10 +58,15 @@ package enum FileHeader {
         if bytes.isEmpty { throw .empty }
         let magicLength = min(bytes.count, magic.count)
         guard bytes.prefix(magicLength).elementsEqual(magic.prefix(magicLength)) else { throw .notATrace }
+        // The magic and the major version are all that every major version keeps: check the
+        // version before anything whose layout a future major may change.
+        if bytes.count >= 10 {
+            let major = bytes.loadLittleEndian(UInt16.self, at: 8)
+            let minor = bytes.count >= 12 ? bytes.loadLittleEndian(UInt16.self, at: 10) : 0
+            guard major == majorVersion else { throw .unsupportedVersion(major: major, minor: minor) }
+        }
         guard bytes.count >= fixedSize else { throw .tooShort(needed: fixedSize, available: bytes.count) }
-        let major = bytes.loadLittleEndian(UInt16.self, at: 8)
         let minor = bytes.loadLittleEndian(UInt16.self, at: 10)
-        guard major == majorVersion else { throw .unsupportedVersion(major: major, minor: minor) }
         let length = Int(bytes.loadLittleEndian(UInt32.self, at: 12))
         let producerLength = Int(bytes.loadLittleEndian(UInt16.self, at: 30))
         guard producerLength <= FormatLimits.maxProducerBytes,

@@ -44,6 +44,13 @@ struct VersioningTests {
         #expect(error.code == .unsupportedVersion)
     }
 
+    @Test("a file cut just after another major version is refused, not read as truncated", arguments: [10, 12, 20])
+    func shortFileOfAnotherMajor(length: Int) throws {
+        let (bytes, _, _) = try Self.trace(major: 2, minor: 0)
+        let error = try #require(throws: TraceFormatError.self) { try ReadOutcome.read(Array(bytes.prefix(length))) }
+        #expect(error.code == .unsupportedVersion)
+    }
+
     enum UnknownChunk: CaseIterable, Sendable {
         case unknownType, unknownEncoding
 
