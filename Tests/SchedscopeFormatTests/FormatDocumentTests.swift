@@ -76,7 +76,7 @@ struct FormatDocumentTests {
     func fileHeaderTable() throws {
         let rows = try FormatDocument.load().tableRows(in: "## 2. File header")
         var offset = 0
-        for row in rows.prefix { $0[0] != "32" } {
+        for row in rows.prefix(while: { $0[0] != "32" }) {
             #expect(Int(row[0]) == offset, "field \(row[2])")
             offset += Int(row[1]) ?? 0
         }

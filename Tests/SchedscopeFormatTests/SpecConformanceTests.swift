@@ -110,6 +110,25 @@ struct SpecConformanceTests {
     }
 
     /// A zlib stream of `bytes`, or nil if it would not be smaller.
+    @Test("padded varints are accepted; a tenth byte above 1 is not")
+    func paddedVarints() throws {
+        // proc_start (head 0 as `80 00`) of P 2 (as `82 80 00`), then lost with count 1 in ten bytes.
+        let padded: [UInt8] = [0x80, 0x00, 0x82, 0x80, 0x00, 17] + [0x81] + [UInt8](repeating: 0x80, count: 8) + [0x00]
+        var bytes = ChunkForge.fileHeader()
+        bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 1, itemCount: 2, payload: padded)
+        let outcome = try ReadOutcome.readAccepting(bytes)
+        #expect(outcome.events == [
+            Event(kind: .procStart, timestamp: 0, thread: ThreadID(1), proc: ProcID(2)),
+            Event(kind: .lost, timestamp: 0, thread: ThreadID(1), proc: ProcID(2), argument1: 1),
+        ])
+        #expect(!outcome.report.isDamaged)
+
+        let overflowing: [UInt8] = [17] + [UInt8](repeating: 0x80, count: 9) + [0x02]
+        bytes = ChunkForge.fileHeader()
+        bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 1, itemCount: 1, payload: overflowing)
+        #expect(try ReadOutcome.readAccepting(bytes).report.damages.map(\.kind) == [.malformedPayload])
+    }
+
     static func zlib(_ bytes: [UInt8]) -> [UInt8]? {
         bytes.withUnsafeBytes { Deflater(level: 6).compress($0) }
     }
