@@ -36,6 +36,19 @@ package struct ByteWriter {
         appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    /// Unsigned LEB128 of the 66-bit value `zigzag << 2 | selector` (a task-id argument,
+    /// `TaskIDRegisters`): at most 10 bytes, the 10th holding bits 63–65.
+    package mutating func appendTaskID(zigzag: UInt64, selector: UInt64) {
+        var low = zigzag << 2 | selector
+        var high = zigzag >> 62
+        while high != 0 || low >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: low) | 0x80)
+            low = low >> 7 | high << 57
+            high >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: low))
+    }
+
     package mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
         var v = value.littleEndian
         withUnsafeBytes(of: &v) { bytes.append(contentsOf: $0) }

@@ -88,9 +88,33 @@ package struct ChunkDecoder {
             }
         }
 
+        // Reads a task-id argument: the 66-bit LEB128 of `zigzag << 2 | selector`, whose
+        // 10th byte holds bits 63–65.
         @inline(__always)
         func taskID() throws(Failure) -> UInt64 {
-            registers.decode(try varint(), context: contextTask.rawValue)
+            guard p < end else { throw .truncatedRecord(offset: p) }
+            let first = base[p]
+            p &+= 1
+            var low = UInt64(first & 0x7F)
+            var high: UInt64 = 0
+            if first >= 0x80 {
+                var shift: UInt64 = 7
+                while true {
+                    guard p < end else { throw .truncatedRecord(offset: p) }
+                    let byte = base[p]
+                    p &+= 1
+                    if shift == 63 {
+                        guard byte <= 7 else { throw .valueOutOfRange("task id", offset: p - 1) }
+                        low |= UInt64(byte & 1) << 63
+                        high = UInt64(byte >> 1)
+                        break
+                    }
+                    low |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift &+= 7
+                }
+            }
+            return registers.decode(zigzag: low >> 2 | high << 62, selector: low & 3, context: contextTask.rawValue)
         }
 
         @inline(__always)

@@ -85,11 +85,11 @@ package struct ThreadChunkEncoder {
             payload.appendVarint(event.argument1)
             payload.appendVarint(event.argument2)
         case .taskCreate:
-            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            appendTaskID(event.task)
             registers.created = event.task.rawValue
             payload.appendVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask))
         case .taskStart:
-            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            appendTaskID(event.task)
             registers.started = event.task.rawValue
             contextTask = event.task
         case .taskYield, .taskPreempt, .taskEnd:
@@ -98,7 +98,7 @@ package struct ThreadChunkEncoder {
             payload.appendVarint(event.argument1)
             contextTask = .none
         case .taskUnpark:
-            payload.appendVarint(registers.encode(event.task.rawValue, context: contextTask.rawValue))
+            appendTaskID(event.task)
             registers.unparked = event.task.rawValue
         case .gcBegin, .gcEnd, .gcPauseBegin, .gcPauseEnd, .regionBegin, .regionEnd, .lost:
             payload.appendVarint(event.argument1)
@@ -109,6 +109,12 @@ package struct ThreadChunkEncoder {
             preconditionFailure("state records are not events")
         }
         eventCount += 1
+    }
+
+    @inline(__always)
+    private mutating func appendTaskID(_ task: TaskID) {
+        let coded = registers.encode(task.rawValue, context: contextTask.rawValue)
+        payload.appendTaskID(zigzag: coded.zigzag, selector: coded.selector)
     }
 
     @inline(__always)

@@ -66,7 +66,7 @@ package enum WireArgumentEncoding: String, Sendable {
     case uvarint
     /// Unsigned LEB128 of a string id defined by an earlier strings chunk.
     case stringID = "string id"
-    /// Unsigned LEB128 of `zigzag(id − base) << 2 | selector` (`TaskIDRegisters`).
+    /// 66-bit unsigned LEB128 of `zigzag(id − base) << 2 | selector` (`TaskIDRegisters`).
     case taskID = "task id"
     /// Unsigned LEB128 of `(label << 1) | runtimeFlag`.
     case labelAndFlags = "label<<1 | runtime"

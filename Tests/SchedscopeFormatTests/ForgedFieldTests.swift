@@ -242,7 +242,7 @@ struct ForgedFieldTests {
     // MARK: - Event records
 
     enum RecordDefect: CaseIterable, Sendable {
-        case unknownCode, recordCut, procOutOfRange, varintOverflow
+        case unknownCode, recordCut, procOutOfRange, varintOverflow, taskIDOverflow
 
         /// A payload whose first record is a good `proc_start` of P 3, then the defect.
         var payload: (bytes: [UInt8], failure: String) {
@@ -262,6 +262,10 @@ struct ForgedFieldTests {
             case .varintOverflow:
                 bytes += [UInt8](repeating: 0xFF, count: 9) + [0x02]
                 return (bytes, "valueOutOfRange(\"varint\", offset: 11)")
+            case .taskIDOverflow:
+                bytes.append(4)  // task_start whose task id has bits past 66
+                bytes += [UInt8](repeating: 0xFF, count: 9) + [0x08]
+                return (bytes, "valueOutOfRange(\"task id\", offset: 12)")
             }
         }
     }

@@ -78,6 +78,28 @@ struct RoundTripTests {
         }
     }
 
+    @Test("task ids 2^61 or more away from every base keep all 64 bits", arguments: [
+        UInt64(1) << 61, UInt64(1) << 62, (UInt64(1) << 62) + (UInt64(1) << 61), UInt64(1) << 63, UInt64.max / 2 + 5,
+    ])
+    func farTaskIDs(id: UInt64) throws {
+        // Every base is 0 at the start of a chunk (registers and context task), so each
+        // record's task id is as far from every base as it can be.
+        let thread = ThreadID(rawValue: 8)
+        let events = [
+            Event(kind: .taskStart, timestamp: 1, thread: thread, task: TaskID(id)),
+            Event(kind: .taskEnd, timestamp: 2, thread: thread, task: TaskID(id)),
+            Event(kind: .taskCreate, timestamp: 3, thread: thread, task: TaskID(id &+ (1 << 62)), argument1: 0),
+            Event(kind: .taskUnpark, timestamp: 4, thread: thread, task: TaskID(id &- (1 << 62)), argument1: 0),
+        ]
+        let sink = ByteSink()
+        let writer = try TraceWriter(sink: sink, info: SampleTrace.info, options: .init(compressionLevel: 0))
+        for event in events { try writer.append(event) }
+        try writer.finish()
+        let outcome = try ReadOutcome.read(sink.memory)
+        #expect(outcome.events == events)
+        #expect(!outcome.report.isDamaged)
+    }
+
     @Test("interned and explicitly defined strings resolve to their text", arguments: [Int32(0), 1])
     func stringsResolve(compressionLevel: Int32) throws {
         let trace = try SampleTrace.make(seed: 4, shape: Self.monotonic, layout: .tiny, compressionLevel: compressionLevel)
