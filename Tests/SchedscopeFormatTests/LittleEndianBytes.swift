@@ -30,9 +30,4 @@ extension Array where Element == UInt8 {
         }
         append(UInt8(rest))
     }
-
-    /// Zigzag, then unsigned LEB128.
-    mutating func appendZigzagLEB128(_ value: Int64) {
-        appendUnsignedLEB128(UInt64(bitPattern: value) << 1 ^ UInt64(bitPattern: value >> 63))
-    }
 }

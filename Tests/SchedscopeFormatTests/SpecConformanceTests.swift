@@ -98,7 +98,7 @@ struct SpecConformanceTests {
         var first = SpecEventEncoder(firstTimestamp: 100)
         first.append(Event(kind: .procStart, timestamp: 100, thread: ThreadID(3), proc: ProcID(1)))
         first.append(Event(kind: .taskStart, timestamp: 110, thread: ThreadID(3), proc: ProcID(1), task: TaskID(1_000)))
-        let secondPayload: [UInt8] = [9, 4, 6]  // task_end; task_start with delta +3 from register 0
+        let secondPayload: [UInt8] = [9, 4, 24]  // task_end; task_start of zigzag(3 − 0) << 2 | selector 0
         var bytes = ChunkForge.fileHeader()
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 3, firstTimestamp: 100, lastTimestamp: 110, itemCount: 2, payload: first.payload)
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, sequence: 1, thread: 3, firstTimestamp: 500, lastTimestamp: 500, itemCount: 2, payload: secondPayload)

@@ -75,11 +75,11 @@ struct SpecEventEncoder {
             payload.appendUnsignedLEB128(event.argument1)
             payload.appendUnsignedLEB128(event.argument2)
         case .taskCreate:
-            payload.appendZigzagLEB128(Int64(bitPattern: event.task.rawValue &- createRegister))
+            appendTaskID(event.task.rawValue)
             createRegister = event.task.rawValue
             payload.appendUnsignedLEB128(event.argument2 << 1 | (event.isRuntimeTask ? 1 : 0))
         case .taskStart:
-            payload.appendZigzagLEB128(Int64(bitPattern: event.task.rawValue &- startRegister))
+            appendTaskID(event.task.rawValue)
             startRegister = event.task.rawValue
             contextTask = event.task
         case .taskYield, .taskPreempt, .taskEnd:
@@ -88,12 +88,29 @@ struct SpecEventEncoder {
             payload.appendUnsignedLEB128(event.argument1)
             contextTask = .none
         case .taskUnpark:
-            payload.appendZigzagLEB128(Int64(bitPattern: event.task.rawValue &- unparkRegister))
+            appendTaskID(event.task.rawValue)
             unparkRegister = event.task.rawValue
         case .gcBegin, .gcEnd, .gcPauseBegin, .gcPauseEnd, .regionBegin, .regionEnd, .lost:
             payload.appendUnsignedLEB128(event.argument1)
         }
         eventCount += 1
+    }
+
+    /// "Task ids": the base with the smallest zigzag difference (lowest selector on a tie),
+    /// written as the LEB128 of the 66-bit `zigzag << 2 | selector`.
+    private mutating func appendTaskID(_ task: UInt64) {
+        let bases = [createRegister, startRegister, unparkRegister, contextTask.rawValue]
+        let zigzags = bases.map { base in
+            let difference = Int64(bitPattern: task &- base)
+            return UInt64(bitPattern: difference << 1 ^ difference >> 63)
+        }
+        let selector = zigzags.indices.min { zigzags[$0] < zigzags[$1] }!
+        var value = UInt128(zigzags[selector]) << 2 | UInt128(selector)
+        while value >= 0x80 {
+            payload.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        payload.append(UInt8(value))
     }
 
     private mutating func head(delta: UInt64, code: UInt64) {
