@@ -3,8 +3,6 @@ import SchedscopeModel
 /// One thread's event chunks within a generation: the chunk being merged, and the next
 /// one already submitted for decoding.
 final class ThreadCursor {
-    /// Rank of the thread among the generation's threads by thread id: breaks timestamp ties.
-    let order: Int
     let thread: ThreadID
     let chunks: [ChunkLocation]
     private var nextChunk = 0
@@ -15,8 +13,7 @@ final class ThreadCursor {
     var index = 0
     private(set) var count = 0
 
-    init(order: Int, thread: ThreadID, chunks: [ChunkLocation]) {
-        self.order = order
+    init(thread: ThreadID, chunks: [ChunkLocation]) {
         self.thread = thread
         self.chunks = chunks
     }
@@ -98,7 +95,7 @@ struct GenerationMerger {
             let need = ThreadCursor.peakBytes(of: threadChunks)
             if need <= budget {
                 budget -= need
-                admitted.append(ThreadCursor(order: admitted.count, thread: ThreadID(rawValue: thread), chunks: threadChunks))
+                admitted.append(ThreadCursor(thread: ThreadID(rawValue: thread), chunks: threadChunks))
             } else {
                 reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(FormatLimits.maxMergeBytes >> 20) MiB merge budget (\(threadChunks.count) chunks)")
             }
