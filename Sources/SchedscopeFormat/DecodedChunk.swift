@@ -41,7 +41,17 @@ final class DecodedChunk: @unchecked Sendable {
         events = buffer
         var decoder = ChunkDecoder(
             thread: ThreadID(rawValue: header.thread), firstTimestamp: header.firstTimestamp, declaredEvents: capacity)
-        count = loader.decoded.withUnsafeBytes { decoder.decode($0, into: buffer, capacity: capacity) }
+        count = loader.decoded.withUnsafeBytes { payload in
+            let count = decoder.decode(payload, into: buffer, capacity: capacity)
+            // The declared events are in; what follows may hold state records only. Decoding
+            // on meets an extra event record as `tooManyEvents` before it writes anything.
+            if decoder.failure == nil && count == capacity {
+                withUnsafeTemporaryAllocation(of: Event.self, capacity: 1) { spare in
+                    _ = decoder.decode(payload, into: spare.baseAddress!, capacity: 1)
+                }
+            }
+            return count
+        }
         if let failure = decoder.failure {
             problem = ChunkProblem(
                 kind: .malformedPayload,

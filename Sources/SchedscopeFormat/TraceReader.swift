@@ -157,13 +157,6 @@ public final class TraceReader {
         report.chunksCorrupt += 1
     }
 
-    func recordDecodeDamage(_ chunk: ChunkLocation, decoded: Int, _ message: String) {
-        report.record(TraceDamage(
-            kind: .malformedPayload, byteOffset: chunk.offset, chunkIndex: chunk.index, bytesLost: 0,
-            message: "\(message); kept the \(decoded) events before it"))
-        report.chunksCorrupt += 1
-    }
-
     /// Records what became of a decoded event chunk (on the merging thread, in order).
     func recordOutcome(_ chunk: DecodedChunk) {
         guard let problem = chunk.problem else {
