@@ -2,41 +2,66 @@ import SchedscopeFormat
 import SchedscopeModel
 import Testing
 
-@Suite("Merge budget: a generation too wide to merge is cut by thread, in thread-id order")
+@Suite("Merge budget: a thread too costly to merge is skipped for its generation, the rest is read")
 struct MergeBudgetTests {
-    @Test("threads past the merge budget are skipped and reported, the others read")
-    func wideGenerationIsCut() throws {
-        // One generation of one-event chunks, each from its own thread: cheap on disk,
-        // but every thread the reader merges costs it a decode window.
+    /// An events chunk of `count` one-byte `proc_stop` records (head (0 << 5) | 1),
+    /// zlib-compressed when that makes it smaller.
+    static func procStops(count: Int, thread: UInt64, generation: UInt32, timestamp: UInt64) -> [UInt8] {
+        let payload = [UInt8](repeating: 1, count: count)
+        let compressed = payload.withUnsafeBytes { Deflater(level: 9).compress($0) }
+        return ChunkForge.chunk(
+            type: ChunkLayout.eventsType, encoding: compressed == nil ? ChunkLayout.storedEncoding : ChunkLayout.zlibEncoding,
+            generation: generation, thread: thread, firstTimestamp: timestamp, lastTimestamp: timestamp,
+            itemCount: UInt32(count), decodedLength: UInt32(count), payload: compressed ?? payload)
+    }
+
+    @Test("a thread whose merge would exceed the budget is skipped and reported; other threads and generations are read")
+    func costlyThreadIsSkipped() throws {
+        // docs/FORMAT.md §10: a thread needs twice its largest chunk's events (48 bytes
+        // each); one more event than fits makes thread 9 too costly on its own.
+        let tooMany = FormatLimits.maxMergeBytes / (2 * 48) + 1
+        try #require(tooMany <= FormatLimits.maxEventsPerChunk, "a legal chunk")
+        var bytes = ChunkForge.fileHeader()
+        bytes += Self.procStops(count: 3, thread: 12, generation: 0, timestamp: 10)
+        let costlyOffset = bytes.count
+        let costly = Self.procStops(count: tooMany, thread: 9, generation: 0, timestamp: 20)
+        bytes += costly
+        bytes += Self.procStops(count: 2, thread: 5, generation: 0, timestamp: 30)
+        bytes += Self.procStops(count: 4, thread: 9, generation: 1, timestamp: 40)
+
+        let reader = try TraceReader(source: ByteSource(bytes: bytes))
+        var eventsByThread: [UInt64: Int] = [:]
+        try reader.forEach { eventsByThread[$0.thread.rawValue, default: 0] += 1 }
+
+        #expect(eventsByThread == [12: 3, 5: 2, 9: 4])
+        let damage = try #require(reader.report.damages.first)
+        #expect(reader.report.damages.count == 1)
+        #expect(damage.kind == .limitExceeded)
+        #expect(damage.byteOffset == UInt64(costlyOffset))
+        #expect(damage.chunkIndex == 1)
+        #expect(damage.bytesLost == UInt64(costly.count))
+        #expect(damage.message.hasPrefix("thread 9 skipped in this generation: merging it would exceed the 256 MiB merge budget"))
+        #expect(reader.report.chunksCorrupt == 0)
+        #expect(reader.report.chunksRead == 3)
+    }
+
+    @Test("a generation of thousands of threads is merged whole, ties by thread id")
+    func wideGenerationIsRead() throws {
         let threadCount = 6_000
         var random = SplitMix64(seed: 51)
         let threads = (0..<threadCount).map { _ in random.next() >> 1 }
         var bytes = ChunkForge.fileHeader()
         for (index, thread) in threads.enumerated() {
-            // A single `proc_stop` record: head (delta 0 << 5) | code 1.
+            // Every third thread shares a timestamp with its neighbours.
             bytes += ChunkForge.chunk(
-                type: ChunkLayout.eventsType, sequence: 0, thread: thread, firstTimestamp: UInt64(index),
-                lastTimestamp: UInt64(index), itemCount: 1, payload: [1])
+                type: ChunkLayout.eventsType, thread: thread, firstTimestamp: UInt64(index / 3),
+                lastTimestamp: UInt64(index / 3), itemCount: 1, payload: [1])
         }
         let outcome = try ReadOutcome.readAccepting(bytes)
-
-        // docs/FORMAT.md §10: a thread needs its largest chunk (stored + decoded) plus a
-        // window of 1024 events of 48 bytes; threads are admitted in id order while they fit.
-        let perThread = 1 + 1 + 1_024 * 48
-        let admittedCount = FormatLimits.maxMergeBytes / perThread
-        try #require(admittedCount < threadCount)
-        let admitted = Set(threads.sorted().prefix(admittedCount))
-        #expect(Set(outcome.events.map(\.thread.rawValue)) == admitted)
-        #expect(outcome.events.count == admittedCount)
-        let skippedCount = threadCount - admittedCount
-        #expect(outcome.report.damages.count + outcome.report.unrecordedDamages == skippedCount)
-        #expect(outcome.report.damages.allSatisfy { $0.kind == .limitExceeded })
-        #expect(outcome.report.bytesLost == UInt64(skippedCount * (ChunkLayout.headerSize + 1)))
-        // The first skipped thread is the smallest id not admitted.
-        let firstSkipped = threads.sorted()[admittedCount]
-        let firstSkippedOffset = FileHeaderLayout.fixedSize + "forge".utf8.count + 4
-            + threads.firstIndex(of: firstSkipped)! * (ChunkLayout.headerSize + 1)
-        #expect(outcome.report.damages.first?.byteOffset == UInt64(firstSkippedOffset))
-        #expect(outcome.report.damages.first?.message.hasPrefix("thread \(firstSkipped) skipped in this generation") == true)
+        #expect(!outcome.report.isDamaged)
+        let expected = threads.enumerated()
+            .map { index, thread in (timestamp: UInt64(index / 3), thread: thread) }
+            .sorted { ($0.timestamp, $0.thread) < ($1.timestamp, $1.thread) }
+        #expect(outcome.events.map(\.thread.rawValue) == expected.map(\.thread))
     }
 }
