@@ -27,12 +27,13 @@ struct RoundTripTests {
         }
     }
 
-    @Test("every event comes back, merged by (timestamp, thread) per generation", arguments: seeds, [Int32(0), 1])
+    @Test("every event comes back, merged by (timestamp, thread) per generation, decoded inline or in the background",
+          arguments: seeds, [Int32(0), 1])
     func eventsComeBackInMergeOrder(seed: UInt64, compressionLevel: Int32) throws {
         for layout in Self.layouts {
             let trace = try SampleTrace.make(seed: seed, shape: Self.monotonic, layout: layout, compressionLevel: compressionLevel)
             let layoutOnDisk = try TraceLayout(parsing: trace.bytes)
-            let outcome = try ReadOutcome.read(trace.bytes)
+            let outcome = try ReadOutcome.read(trace.bytes, parallel: seed % 2 == 0)
 
             #expect(outcome.events.count == trace.events.count, "\(layout)")
             expectSameEvents(outcome.events, ExpectedEvents(layout: layoutOnDisk, events: trace.events).merged(), "\(layout)")

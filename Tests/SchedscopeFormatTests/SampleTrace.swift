@@ -73,10 +73,12 @@ struct ReadOutcome {
     var strings: StringTable
     var formatVersion: (major: UInt16, minor: UInt16)
 
-    static func read(_ bytes: [UInt8], name: String? = nil) throws -> ReadOutcome {
+    /// Reads `bytes`, decoding on a background thread when `parallel` (the reader's default
+    /// on a machine with a core to spare).
+    static func read(_ bytes: [UInt8], name: String? = nil, parallel: Bool = TraceReader.defaultParallel) throws -> ReadOutcome {
         let reader = try TraceReader(source: ByteSource(bytes: bytes, name: name))
         var events: [Event] = []
-        try reader.forEach { events.append($0) }
+        try reader.forEach(parallel: parallel) { events.append($0) }
         return ReadOutcome(
             info: reader.info, events: events, report: reader.report, strings: reader.strings,
             formatVersion: reader.formatVersion)
