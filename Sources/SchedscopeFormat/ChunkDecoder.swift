@@ -91,7 +91,7 @@ package struct ChunkDecoder {
         // Reads a task-id argument: the 66-bit LEB128 of `zigzag << 2 | selector`, whose
         // 10th byte holds bits 63–65.
         @inline(__always)
-        func taskID() throws(Failure) -> UInt64 {
+        func taskIDValue() throws(Failure) -> (UInt64, UInt64) {
             guard p < end else { throw .truncatedRecord(offset: p) }
             let first = base[p]
             p &+= 1
@@ -114,7 +114,7 @@ package struct ChunkDecoder {
                     shift &+= 7
                 }
             }
-            return registers.decode(zigzag: low >> 2 | high << 62, selector: low & 3, context: contextTask.rawValue)
+            return (low >> 2 | high << 62, low & 3)
         }
 
         @inline(__always)
@@ -123,32 +123,52 @@ package struct ChunkDecoder {
             return ProcID(rawValue: UInt32(value))
         }
 
-        defer { position = p }
+        // The decoder state lives in locals for the loop (registers, not memory) and is
+        // written back however the loop ends.
+        var time = timestamp
+        var contextProc = self.contextProc
+        var contextTask = self.contextTask
+        var registers = self.registers
+        var decoded = decodedEvents
+        let declared = declaredEvents
+        defer {
+            position = p
+            timestamp = time
+            self.contextProc = contextProc
+            self.contextTask = contextTask
+            self.registers = registers
+            decodedEvents = decoded
+        }
+
+        @inline(__always)
+        func taskID() throws(Failure) -> UInt64 {
+            let (zigzag, selector) = try taskIDValue()
+            return registers.decode(zigzag: zigzag, selector: selector, context: contextTask.rawValue)
+        }
+
         while written < capacity && p < end {
             let recordOffset = p
             let head = try varint()
-            let delta = head >> WireCode.bits
-            timestamp = timestamp &+ delta
+            time = time &+ (head >> WireCode.bits)
             let rawCode = UInt8(truncatingIfNeeded: head & WireCode.mask)
-            guard let code = WireCode(rawValue: rawCode) else {
-                throw .unknownCode(rawCode, offset: recordOffset)
-            }
-            var event = Event(kind: .taskYield, timestamp: timestamp, thread: thread, proc: contextProc, task: contextTask)
-            switch code {
-            case .procStart:
+            var event = Event(kind: .taskYield, timestamp: time, thread: thread, proc: contextProc, task: contextTask)
+            // A switch on the raw code (one jump table); the numbers are `WireCode`'s, which
+            // the spec-conformance tests hold to docs/FORMAT.md.
+            switch rawCode {
+            case 0:  // proc_start
                 let argumentOffset = p
                 event.kind = .procStart
                 event.proc = try proc(try varint(), offset: argumentOffset)
                 contextProc = event.proc
-            case .procStop:
+            case 1:  // proc_stop
                 event.kind = .procStop
                 contextProc = .none
-            case .procSteal:
+            case 2:  // proc_steal
                 event.kind = .procSteal
                 let argumentOffset = p
                 event.argument1 = UInt64(try proc(try varint(), offset: argumentOffset).rawValue)
                 event.argument2 = try varint()
-            case .taskCreate:
+            case 3:  // task_create
                 event.kind = .taskCreate
                 event.argument1 = contextTask.rawValue
                 registers.created = try taskID()
@@ -156,72 +176,74 @@ package struct ChunkDecoder {
                 let labelAndFlags = try varint()
                 event.argument2 = labelAndFlags >> 1
                 event.flags = UInt8(labelAndFlags & 1)
-            case .taskStart:
+            case 4:  // task_start
                 event.kind = .taskStart
                 registers.started = try taskID()
                 event.task = TaskID(rawValue: registers.started)
                 contextTask = event.task
-            case .taskYield:
+            case 5:  // task_yield
                 contextTask = .none
-            case .taskPreempt:
+            case 6:  // task_preempt
                 event.kind = .taskPreempt
                 contextTask = .none
-            case .taskPark:
+            case 7:  // task_park
                 event.kind = .taskPark
                 event.argument1 = try varint()
                 contextTask = .none
-            case .taskUnpark:
+            case 8:  // task_unpark
                 event.kind = .taskUnpark
                 event.argument1 = contextTask.rawValue
                 registers.unparked = try taskID()
                 event.task = TaskID(rawValue: registers.unparked)
-            case .taskEnd:
+            case 9:  // task_end
                 event.kind = .taskEnd
                 contextTask = .none
-            case .gcBegin:
+            case 10:  // gc_begin
                 event.kind = .gcBegin
                 event.argument1 = try varint()
-            case .gcEnd:
+            case 11:  // gc_end
                 event.kind = .gcEnd
                 event.argument1 = try varint()
-            case .gcPauseBegin:
+            case 12:  // gc_pause_begin
                 event.kind = .gcPauseBegin
                 event.argument1 = try varint()
-            case .gcPauseEnd:
+            case 13:  // gc_pause_end
                 event.kind = .gcPauseEnd
                 event.argument1 = try varint()
-            case .regionBegin:
+            case 14:  // region_begin
                 event.kind = .regionBegin
                 event.argument1 = try varint()
-            case .regionEnd:
+            case 15:  // region_end
                 event.kind = .regionEnd
                 event.argument1 = try varint()
-            case .lost:
-                event.kind = .lost
-                event.argument1 = try varint()
-            case .log:
+            case 16:  // log
                 event.kind = .log
                 event.argument1 = try varint()
                 event.argument2 = try varint()
-            case .context:
+            case 17:  // lost
+                event.kind = .lost
+                event.argument1 = try varint()
+            case 24:  // context
                 let argumentOffset = p
                 let procPlusOne = try varint()
                 contextProc = procPlusOne == 0 ? .none : try proc(procPlusOne - 1, offset: argumentOffset)
                 contextTask = TaskID(rawValue: try varint())
                 continue
-            case .time:
-                timestamp = try varint()
+            case 25:  // time
+                time = try varint()
                 continue
+            default:
+                throw .unknownCode(rawCode, offset: recordOffset)
             }
-            guard decodedEvents < declaredEvents else {
-                throw .tooManyEvents(declared: declaredEvents, offset: recordOffset)
+            guard decoded < declared else {
+                throw .tooManyEvents(declared: declared, offset: recordOffset)
             }
             output[written] = event
             written &+= 1
-            decodedEvents &+= 1
+            decoded &+= 1
         }
-        if p >= end && decodedEvents != declaredEvents {
-            throw .tooFewEvents(declared: declaredEvents, decoded: decodedEvents)
+        if p >= end && decoded != declared {
+            throw .tooFewEvents(declared: declared, decoded: decoded)
         }
     }
 }

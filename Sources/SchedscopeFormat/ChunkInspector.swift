@@ -20,6 +20,9 @@ public struct ChunkInfo: Sendable, Equatable {
 
 /// Walks a trace chunk by chunk without decoding events.
 public struct ChunkInspector {
+    /// Whether readers inflate with libdeflate (found at run time) rather than zlib.
+    public static var usesLibdeflate: Bool { Libdeflate.isAvailable }
+
     private let source: ByteSource
     private let dataStart: UInt64
 
@@ -42,12 +45,14 @@ public struct ChunkInspector {
     }
 
     /// Reads and inflates every chunk payload (checking CRCs), decoding nothing: the cost
-    /// of zlib alone on this file, the ceiling a reader is measured against.
+    /// of inflating alone on this file, the ceiling a reader is measured against.
+    /// - Parameter zlibOnly: inflate with zlib even where libdeflate is available (the
+    ///   baseline the format's speed targets are stated against).
     /// - Returns: the decoded bytes and events (item counts of event chunks) processed.
-    public func inflateAll() throws(TraceFormatError) -> (decodedBytes: UInt64, events: UInt64) {
+    public func inflateAll(zlibOnly: Bool = true) throws(TraceFormatError) -> (decodedBytes: UInt64, events: UInt64) {
         var scanner = ChunkScanner(source: source, start: dataStart)
         var report = ReadReport()
-        let inflater = Inflater()
+        let inflater = Inflater(backend: zlibOnly ? .zlib : .automatic)
         var stored: [UInt8] = []
         var decoded: [UInt8] = []
         var bytes: UInt64 = 0

@@ -105,19 +105,32 @@ struct GenerationMerger {
         try flush(reader: reader, body: body)
     }
 
+    /// The hot state of one cursor: its current chunk's events and how far it has got.
+    private struct Head {
+        var events: UnsafeMutablePointer<Event>
+        var index: Int
+        var count: Int
+    }
+
     private mutating func mergeCursors(
         _ cursors: [ThreadCursor], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
     ) throws {
         let n = cursors.count
         guard n > 0 else { return }
+        // Flat buffers: the loop below touches no object and no reference count.
         let keyTime = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let heads = UnsafeMutablePointer<Head>.allocate(capacity: n)
         let heap = UnsafeMutablePointer<Int>.allocate(capacity: n)
         defer {
             keyTime.deallocate()
+            heads.deallocate()
             heap.deallocate()
         }
         var heapCount = 0
-        for (i, cursor) in cursors.enumerated() where try cursor.fill(reader, pipeline) {
+        for (i, cursor) in cursors.enumerated() {
+            heads[i] = Head(events: cursor.events, index: 0, count: 0)
+            guard try cursor.fill(reader, pipeline) else { continue }
+            heads[i] = Head(events: cursor.events, index: cursor.index, count: cursor.count)
             keyTime[i] = cursor.headTimestamp
             heap[heapCount] = i
             heapCount += 1
@@ -128,14 +141,15 @@ struct GenerationMerger {
             let ta = keyTime[a], tb = keyTime[b]
             return ta < tb || (ta == tb && a < b)
         }
-        func siftDown(_ start: Int) {
-            var i = start
-            let item = heap[i]
+        @inline(__always)
+        func siftDown() {
+            var i = 0
+            let item = heap[0]
             while true {
-                let left = 2 * i + 1
+                let left = 2 &* i &+ 1
                 if left >= heapCount { break }
                 var child = left
-                if left + 1 < heapCount && less(heap[left + 1], heap[left]) { child = left + 1 }
+                if left &+ 1 < heapCount && less(heap[left &+ 1], heap[left]) { child = left &+ 1 }
                 if !less(heap[child], item) { break }
                 heap[i] = heap[child]
                 i = child
@@ -143,12 +157,13 @@ struct GenerationMerger {
             heap[i] = item
         }
         if heapCount > 1 {
-            for i in stride(from: heapCount / 2 - 1, through: 0, by: -1) { siftDown(i) }
+            // Heapify by insertion order: sort the few initial keys.
+            let sorted = (0..<heapCount).map { heap[$0] }.sorted { less($0, $1) }
+            for (i, index) in sorted.enumerated() { heap[i] = index }
         }
 
         while heapCount > 0 {
             let top = heap[0]
-            let cursor = cursors[top]
             var limitTime = UInt64.max
             var limitIndex = Int.max
             if heapCount > 1 {
@@ -157,40 +172,46 @@ struct GenerationMerger {
                 limitIndex = second
             }
             let tieGoesFirst = top < limitIndex
+            var head = heads[top]
             var exhausted = false
-            runLoop: while true {
-                let events = cursor.events
-                var index = cursor.index
-                let count = cursor.count
-                while index < count {
-                    let time = events[index].timestamp
-                    if time > limitTime || (time == limitTime && !tieGoesFirst) {
-                        cursor.index = index
-                        keyTime[top] = time
-                        break runLoop
-                    }
+            while true {
+                let events = head.events
+                var index = head.index
+                let count = head.count
+                var time = events[index].timestamp
+                // Emit the run of events no later than the second-best thread's next.
+                while time < limitTime || (time == limitTime && tieGoesFirst) {
                     output[filled] = events[index]
                     filled &+= 1
                     index &+= 1
                     if filled == capacity {
-                        cursor.index = index
                         try flush(reader: reader, body: body)
                     }
+                    if index == count { break }
+                    time = events[index].timestamp
                 }
+                head.index = index
+                if index < count {
+                    keyTime[top] = time
+                    break
+                }
+                let cursor = cursors[top]
                 cursor.index = index
-                if !(try cursor.fill(reader, pipeline)) {
+                guard try cursor.fill(reader, pipeline) else {
                     exhausted = true
                     break
                 }
+                head = Head(events: cursor.events, index: cursor.index, count: cursor.count)
             }
+            heads[top] = head
             if exhausted {
                 heapCount -= 1
                 if heapCount > 0 {
                     heap[0] = heap[heapCount]
-                    siftDown(0)
+                    siftDown()
                 }
             } else {
-                siftDown(0)
+                siftDown()
             }
         }
     }

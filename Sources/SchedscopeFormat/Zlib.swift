@@ -44,15 +44,30 @@ package final class Deflater {
 
 /// A reusable zlib inflate stream that refuses to produce more than the declared size
 /// (the decompression-bomb guard).
+///
+/// When the system has libdeflate (`libdeflate.so.0`), its whole-buffer zlib decompressor
+/// does the work — the same format and checks (Adler-32 included), about twice zlib's
+/// speed — and zlib otherwise. `backend: .zlib` forces zlib (the baseline benchmarks use it).
 package final class Inflater {
-    private var stream = z_stream()
+    package enum Backend: Sendable {
+        /// libdeflate if the system has it, zlib otherwise.
+        case automatic
+        case zlib
+    }
 
-    package init() {
+    private var stream = z_stream()
+    private let libdeflate: Libdeflate.Decompressor?
+
+    package init(backend: Backend = .automatic) {
         let status = schedscope_inflateInit(&stream)
         precondition(status == Z_OK, "inflateInit failed with \(status): out of memory")
+        libdeflate = backend == .automatic ? Libdeflate.Decompressor() : nil
     }
 
     deinit { inflateEnd(&stream) }
+
+    /// Which library inflates.
+    package var usesLibdeflate: Bool { libdeflate != nil }
 
     package enum Failure: Error, Equatable {
         /// The data inflates to more than the declared size.
@@ -65,6 +80,9 @@ package final class Inflater {
 
     /// Inflates `input` into `output`, which must be exactly the declared decoded size.
     package func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(Failure) {
+        // libdeflate for speed; on any failure zlib decodes again, so a damaged payload gets
+        // zlib's precise diagnosis (failures are rare; their cost does not matter).
+        if let libdeflate, libdeflate.inflate(input, into: output) { return }
         inflateReset(&stream)
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)

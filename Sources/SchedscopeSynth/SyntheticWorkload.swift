@@ -64,10 +64,13 @@ public struct SyntheticWorkload: Sendable {
         return truth
     }
 
-    /// Writes the workload to a new trace file at `path`.
+    /// Writes the workload to a new trace file at `path`, in event chunks of about
+    /// `chunkBytes` decoded bytes.
     @discardableResult
-    public func write(toPath path: String) throws(TraceFormatError) -> SyntheticTruth {
-        let writer = try TraceWriter(path: path, info: traceInfo, options: Self.writerOptions)
+    public func write(toPath path: String, chunkBytes: Int = 64 << 10) throws(TraceFormatError) -> SyntheticTruth {
+        var options = Self.writerOptions
+        options.chunkBytes = chunkBytes
+        let writer = try TraceWriter(path: path, info: traceInfo, options: options)
         return try write(to: writer)
     }
 }

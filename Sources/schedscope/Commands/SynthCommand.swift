@@ -27,7 +27,12 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "One test case in this many leaks a task (0: no leaks).") var leakEvery = 40
     @Option(help: "Mean time between GC cycles; \(Duration.help); 0s disables GC.") var gcInterval = Duration(nanoseconds: 2_000_000)
 
+    @Option(help: "Target size of an event chunk before compression, in bytes.") var chunkBytes = 65536
+
     func validate() throws {
+        guard (256...(4 << 20)).contains(chunkBytes) else {
+            throw ValidationError("--chunk-bytes must be between 256 and 4194304, not \(chunkBytes).")
+        }
         guard (1...4096).contains(procs) else { throw ValidationError("--procs must be between 1 and 4096, not \(procs).") }
         guard leakEvery >= 0 else { throw ValidationError("--leak-every must be 0 or more.") }
         if tasks == 0 || events == 0 { throw ValidationError("--tasks and --events must be positive.") }
@@ -38,7 +43,7 @@ struct SynthCommand: ParsableCommand {
             procs: procs, taskLimit: tasks, eventLimit: events, seed: seed, leakEvery: leakEvery,
             gcInterval: gcInterval.nanoseconds)
         do {
-            let truth = try workload.write(toPath: output)
+            let truth = try workload.write(toPath: output, chunkBytes: chunkBytes)
             var sizes = ""
             if let written = truth.written, truth.events > 0 {
                 let events = Double(truth.events)
