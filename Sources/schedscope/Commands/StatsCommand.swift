@@ -19,7 +19,8 @@ struct StatsCommand: ParsableCommand {
             Intervals still open when the trace (or --to) ends are closed there.
 
               schedscope stats run.sctrace --by reason
-              schedscope stats run.sctrace --by label --region 'ParserTests/test3' --format json
+              schedscope stats run.sctrace --by label --region 'ParserTests/test3'
+              schedscope stats run.sctrace --by proc --from 10ms --to 20ms --format json
             """
     )
 
