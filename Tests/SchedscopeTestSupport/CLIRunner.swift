@@ -3,7 +3,8 @@ import Synchronization
 
 /// What one run of a command printed and how it ended.
 public struct CLIResult: Sendable, CustomStringConvertible {
-    public var arguments: [String]
+    /// The command line, starting with the executable's name.
+    public var commandLine: [String]
     public var stdout: String
     public var stderr: String
     /// The exit status, or 128 + the signal number if the process was killed (as a shell reports it).
@@ -20,7 +21,7 @@ public struct CLIResult: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "`schedscope \(arguments.joined(separator: " "))` exited \(status)\n--- stderr:\n\(stderr)--- stdout (first 2000 characters):\n\(stdout.prefix(2000))"
+        "`\(commandLine.joined(separator: " "))` exited \(status)\n--- stderr:\n\(stderr)--- stdout (first 2000 characters):\n\(stdout.prefix(2000))"
     }
 }
 
@@ -132,7 +133,7 @@ public struct CLIRunner: Sendable {
         try stderr.close()
         let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
         return CLIResult(
-            arguments: arguments,
+            commandLine: [executable.lastPathComponent] + arguments,
             stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self),
             status: status)
