@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SchedscopeCLITests",
-            dependencies: ["SchedscopeTestSupport", "SchedscopeFormat", "SchedscopeSynth"]
+            dependencies: ["schedscope", "SchedscopeTestSupport", "SchedscopeFormat", "SchedscopeSynth"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,7 @@ struct EventsCommand: ParsableCommand {
             raw integers (ns) and resolved strings, for jq, DuckDB or pandas.
 
               schedscope events run.sctrace --task 42
-              schedscope events run.sctrace --kind task_park --region 'ParserTests/test3' --format jsonl | jq .reason
+              schedscope events run.sctrace --kind task_park --format jsonl | jq .reason
             """
     )
 
@@ -21,14 +21,14 @@ struct EventsCommand: ParsableCommand {
     @OptionGroup var input: TraceInput
     @OptionGroup var selection: SelectionOptions
     @Option(help: "Output format: text or jsonl.") var format: Format = .text
-    @Option(help: "Stop after this many events.") var limit: UInt64?
+    @Option(help: "Stop after this many events (0 = no limit, as for stats and validate).") var limit: UInt64 = 0
 
     func run() throws {
         let session = try TraceSession.open(input)
         let reader = session.reader
         let out = OutputBuffer()
         var printed: UInt64 = 0
-        let limit = self.limit ?? .max
+        let limit = self.limit == 0 ? .max : self.limit
         struct Done: Error {}
         do {
             try session.run(try selection.selection()) { event in
@@ -40,7 +40,9 @@ struct EventsCommand: ParsableCommand {
                 printed += 1
             }
         } catch is Done {
+            // Stopped early: still report the damage seen so far (and fail under --strict).
             out.flush()
+            try session.reportDamage(stoppedEarly: true)
         }
     }
 }

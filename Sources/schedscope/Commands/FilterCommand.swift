@@ -2,6 +2,7 @@ import ArgumentParser
 import SchedscopeAnalysis
 import SchedscopeFormat
 import SchedscopeModel
+import Foundation
 
 struct FilterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,24 @@ struct FilterCommand: ParsableCommand {
         if output == input.trace {
             throw ValidationError("-o must name a different file than the input ('\(output)').")
         }
+        if isSameFile(output, input.trace) {
+            throw ValidationError("-o must name a different file than the input ('\(output)' and '\(input.trace)' are the same file).")
+        }
+    }
+
+    /// Whether two paths name one existing file (through `./`, `..`, links): writing the
+    /// output truncates it, which would destroy the input while it is being read.
+    private func isSameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat(), second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
+    /// A failed filter leaves no half-written trace behind; only a regular file is removed
+    /// (never a device such as `-o /dev/null`, nor what a symbolic link points to).
+    private func removePartialOutput() {
+        var info = stat()
+        if lstat(output, &info) == 0 && info.st_mode & S_IFMT == S_IFREG { unlink(output) }
     }
 
     func run() throws {
@@ -41,6 +60,8 @@ struct FilterCommand: ParsableCommand {
         }
         var defined = Set<StringID>([.empty])
         var kept: UInt64 = 0
+        var finished = false
+        defer { if !finished { removePartialOutput() } }
         do {
             try session.run(try selection.selection()) { event in
                 for id in event.stringReferences where !defined.contains(id) {
@@ -51,6 +72,7 @@ struct FilterCommand: ParsableCommand {
                 kept += 1
             }
             let summary = try writer.finish()
+            finished = true
             Diagnostics.note("wrote \(formatCount(kept)) of \(formatCount(reader.report.eventsRead)) events to '\(output)' (\(formatCount(summary.fileBytes)) bytes)")
         } catch let error as TraceFormatError {
             Diagnostics.error("Cannot write '\(output)': \(error.reason).")

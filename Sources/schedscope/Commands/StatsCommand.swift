@@ -16,10 +16,12 @@ struct StatsCommand: ParsableCommand {
             --by label   tasks and their events per label; running time
             --by region  regions per name; time inside them
 
-            Intervals still open when the trace (or --to) ends are closed there.
+            Only the selected events count. Intervals still open at the end are closed at \
+            the last selected event.
 
               schedscope stats run.sctrace --by reason
-              schedscope stats run.sctrace --by label --region 'ParserTests/test3' --format json
+              schedscope stats run.sctrace --by label --region 'ParserTests/test3'
+              schedscope stats run.sctrace --by proc --from 10ms --to 20ms --format json
             """
     )
 

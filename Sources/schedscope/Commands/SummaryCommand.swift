@@ -73,7 +73,7 @@ enum SummaryRendering {
         row("Trace", "\(path) — \(report.info.producer.isEmpty ? "unknown producer" : report.info.producer)")
         row("Started", "\(formatWallTime(report.info.startWallTimeNanoseconds)) (\(report.info.clock.name) clock)")
         row("Duration", formatDuration(report.durationNanoseconds))
-        row("Procs", "\(report.info.procCount) declared, \(report.procsSeen) seen · \(report.threadsSeen) threads")
+        row("Procs", "\(report.info.procCount) declared, \(report.procsSeen) seen · \(report.threadsSeen) thread\(report.threadsSeen == 1 ? "" : "s")")
         let perSecond = report.durationNanoseconds > 0
             ? " · \(formatCount(UInt64(Double(report.events) * 1e9 / Double(report.durationNanoseconds)))) per second" : ""
         row("Events", formatCount(report.events) + perSecond)

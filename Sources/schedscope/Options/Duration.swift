@@ -32,6 +32,16 @@ struct Duration: ExpressibleByArgument, Equatable {
 }
 
 extension Duration {
+    /// How `--help` shows a default: in the syntax the option takes (`2ms`), with the
+    /// largest unit that keeps it whole.
+    var defaultValueDescription: String {
+        for (suffix, scale) in [("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] as [(String, UInt64)]
+        where nanoseconds >= scale && nanoseconds % scale == 0 {
+            return "\(nanoseconds / scale)\(suffix)"
+        }
+        return "\(nanoseconds)ns"
+    }
+
     /// Help text shared by every duration option.
     static let help = "a duration with a unit: ns, us, ms, s, m (e.g. 150ms, 2s)"
 }

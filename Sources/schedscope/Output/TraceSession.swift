@@ -42,8 +42,9 @@ struct TraceSession {
         try reportDamage()
     }
 
-    /// Prints what was lost; with `--strict`, damage is an error.
-    func reportDamage() throws {
+    /// Prints what was lost; with `--strict`, damage is an error. `stoppedEarly`: the
+    /// consumer stopped reading (`events --limit`), so only the damage met so far is known.
+    func reportDamage(stoppedEarly: Bool = false) throws {
         let report = reader.report
         guard report.isDamaged else { return }
         let damages = report.damages.count + report.unrecordedDamages
@@ -56,7 +57,9 @@ struct TraceSession {
         if strict {
             Diagnostics.error("Cannot read \(summary) (--strict).")
         } else {
-            Diagnostics.warning("\(summary); results cover the \(formatCount(report.eventsRead)) events that survive.")
+            Diagnostics.warning(stoppedEarly
+                ? "\(summary) (found before reading stopped)."
+                : "\(summary); results cover the \(formatCount(report.eventsRead)) events that survive.")
         }
         for damage in report.damages.prefix(5) { Diagnostics.note(damage.description) }
         if damages > 5 { Diagnostics.note("… and \(damages - 5) more (schedscope validate lists them all)") }
