@@ -29,7 +29,7 @@ struct SummaryCommand: ParsableCommand {
         let out = OutputBuffer()
         switch format {
         case .json: out.line(SummaryRendering.json(report).pretty)
-        case .text: out.write(SummaryRendering.text(report, path: input.trace))
+        case .text: out.write(SummaryRendering.text(report, path: input.trace, filtered: !window.selectsEverything))
         }
     }
 }
@@ -64,7 +64,7 @@ enum SummaryRendering {
         ])
     }
 
-    static func text(_ report: SummaryReport, path: String) -> String {
+    static func text(_ report: SummaryReport, path: String, filtered: Bool = false) -> String {
         var lines: [String] = []
         let read = report.read
         func row(_ name: String, _ value: String) {
@@ -84,7 +84,8 @@ enum SummaryRendering {
         if read.truncated { integrity += " · truncated" }
         if read.bytesLost > 0 { integrity += " · \(formatCount(read.bytesLost)) bytes lost" }
         row("Integrity", integrity)
-        row("Size", "\(formatCount(read.fileSize)) bytes" + (report.events > 0
+        // Bytes per event only describes the whole file, not a selection of its events.
+        row("Size", "\(formatCount(read.fileSize)) bytes" + (report.events > 0 && !filtered
             ? String(format: " · %.2f bytes/event", Double(read.fileSize) / Double(report.events)) : ""))
         lines.append("")
         lines.append("Events by kind")
