@@ -9,14 +9,17 @@
 ///
 /// A reference type, so that writes skip copy-on-write checks: an analysis that owns one
 /// must not share it.
+///
+/// The stored properties opt out of dynamic exclusivity checks: each access would otherwise
+/// cost a thread-local lookup on the per-event path, and the table is not shared.
 public final class IDTable<Value> {
-    private var keys: UnsafeMutablePointer<UInt64>
-    private var values: UnsafeMutablePointer<Value?>
-    private var size: Int
-    private var mask: Int
-    public private(set) var count = 0
+    @exclusivity(unchecked) private var keys: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var values: UnsafeMutablePointer<Value?>
+    @exclusivity(unchecked) private var size: Int
+    @exclusivity(unchecked) private var mask: Int
+    @exclusivity(unchecked) public private(set) var count = 0
     /// `UInt64.max` marks an empty slot; that id is stored apart.
-    private var maxKeyValue: Value?
+    @exclusivity(unchecked) private var maxKeyValue: Value?
 
     private static var empty: UInt64 { .max }
 

@@ -26,7 +26,8 @@ public struct SummaryReport: Sendable {
 ///
 /// - Complexity: O(1) per event; memory grows with live tasks.
 public struct SummaryAnalysis {
-    private var byKind = [UInt64](repeating: 0, count: EventKind.allCases.count)
+    /// Counts by `EventKind.rawValue` (18 kinds), inline: no heap, no copy-on-write check.
+    private var byKind = InlineArray<18, UInt64>(repeating: 0)
     private var events: UInt64 = 0
     private var first: UInt64?
     private var last: UInt64 = 0
