@@ -12,7 +12,7 @@ public struct ProcID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
     /// No P: used for events emitted by a thread that holds no P.
-    public static let none = ProcID(rawValue: UInt32.max)
+    @inlinable public static var none: ProcID { ProcID(rawValue: UInt32.max) }
 
     /// Whether this is a real P (not `.none`).
     @inlinable

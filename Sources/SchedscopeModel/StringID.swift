@@ -12,7 +12,7 @@ public struct StringID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public init(_ rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The empty string, defined in every trace.
-    public static let empty = StringID(rawValue: 0)
+    @inlinable public static var empty: StringID { StringID(rawValue: 0) }
 
     @inlinable
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -13,7 +13,7 @@ public struct TaskID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
 
     /// No task: used where an event has no subject task (for example a `task_unpark`
     /// issued from outside any task).
-    public static let none = TaskID(rawValue: 0)
+    @inlinable public static var none: TaskID { TaskID(rawValue: 0) }
 
     /// Whether this is a real task (not `.none`).
     @inlinable

@@ -12,7 +12,7 @@ public struct ThreadID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
     /// The thread id used for events that no particular thread emitted (imports, synthesis).
-    public static let unknown = ThreadID(rawValue: 0)
+    @inlinable public static var unknown: ThreadID { ThreadID(rawValue: 0) }
 
     @inlinable
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
