@@ -15,8 +15,8 @@ for n in "${sizes[@]}"; do
   [ -f "$trace" ] || "$bin" synth -o "$trace" --procs 8 --events "$n" --seed 1 2>/dev/null
   for cmd in "summary" "stats --by proc" "validate" "events --kind task_end --format jsonl"; do
     for cores in 0 0-1; do
-      out=$( { /usr/bin/time -f '%e %U %M' taskset -c "$cores" "$bin" $cmd "$trace" >/dev/null 2>/dev/null; } 2>&1 | tail -1 || true)
-      read -r wall user rss <<<"$out"
+      /usr/bin/time -o "$dir/time.txt" -f '%e %U %M' taskset -c "$cores" "$bin" $cmd "$trace" >/dev/null 2>&1 || true
+      read -r wall user rss < <(tail -1 "$dir/time.txt")
       printf '%-12s %-34s %10s %10s %12.1f\n' "$n" "$cmd (cpus $cores)" "$wall" "$user" "$(echo "$rss/1024" | bc -l)"
     done
   done

@@ -3,7 +3,7 @@ import SchedscopeModel
 /// The most recently inserted task ids, up to a fixed capacity: lets the validator catch a
 /// task used after its end without memory that grows with the trace.
 struct RecentTaskSet {
-    private var members = Set<TaskID>()
+    private var members = IDTable<Bool>()
     private var order: [TaskID]
     private var next = 0
     private let capacity: Int
@@ -14,14 +14,14 @@ struct RecentTaskSet {
         order.reserveCapacity(min(capacity, 1024))
     }
 
-    func contains(_ task: TaskID) -> Bool { members.contains(task) }
+    func contains(_ task: TaskID) -> Bool { members.contains(task.rawValue) }
 
     mutating func insert(_ task: TaskID) {
-        guard members.insert(task).inserted else { return }
+        guard members.insert(task.rawValue, true) else { return }
         if order.count < capacity {
             order.append(task)
         } else {
-            members.remove(order[next])
+            members.remove(order[next].rawValue)
             order[next] = task
             next = (next + 1) % capacity
         }
@@ -29,6 +29,6 @@ struct RecentTaskSet {
 
     mutating func remove(_ task: TaskID) {
         // Left in `order`; a later eviction of an absent id is harmless.
-        members.remove(task)
+        members.remove(task.rawValue)
     }
 }

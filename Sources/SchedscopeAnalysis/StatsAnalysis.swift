@@ -57,8 +57,8 @@ public struct StatsAnalysis {
         var hasTime = false
     }
 
-    private var tasks: [TaskID: TaskRecord] = [:]
-    private var groups: [UInt64: Group] = [:]
+    private var tasks = IDMap<TaskID, TaskRecord>()
+    private var groups = IDTable<Group>()
     private var procSince: [ProcID: UInt64] = [:]
     private var pauseOpen: (since: UInt64, reason: StringID)?
     private var gcOpen: UInt64?
@@ -144,8 +144,8 @@ public struct StatsAnalysis {
     /// The groups, largest time first (then count), with their printable names.
     public mutating func finish(strings: StringTable) -> [StatsRow] {
         let end = last
-        for (task, var record) in tasks { close(&record, task: task, at: end) }
-        tasks = [:]
+        for (task, var record) in tasks.entries { close(&record, task: task, at: end) }
+        tasks = IDMap()
         if key == .kind {
             for (_, since) in procSince { addTime(UInt64(EventKind.procStart.rawValue), end - since) }
             if let since = gcOpen { addTime(UInt64(EventKind.gcBegin.rawValue), end - since) }
@@ -156,7 +156,7 @@ public struct StatsAnalysis {
         gcOpen = nil
         pauseOpen = nil
         regionsOpen = [:]
-        var rows = groups.map { raw, group in
+        var rows = groups.entries.map { raw, group in
             StatsRow(
                 key: name(raw, strings), count: group.count, timeNanoseconds: group.hasTime || key != .kind ? group.time : nil,
                 tasks: key == .label ? group.tasks : nil)
@@ -203,13 +203,17 @@ public struct StatsAnalysis {
     }
 
     private mutating func add(_ raw: UInt64, count: UInt64, tasks: UInt64 = 0) {
-        groups[raw, default: Group()].count += count
-        groups[raw, default: Group()].tasks += tasks
+        var group = groups[raw] ?? Group()
+        group.count += count
+        group.tasks += tasks
+        groups[raw] = group
     }
 
     private mutating func addTime(_ raw: UInt64, _ duration: UInt64) {
-        groups[raw, default: Group()].time += duration
-        groups[raw, default: Group()].hasTime = true
+        var group = groups[raw] ?? Group()
+        group.time += duration
+        group.hasTime = true
+        groups[raw] = group
     }
 
     private func name(_ raw: UInt64, _ strings: StringTable) -> String {

@@ -42,13 +42,13 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
 public struct TraceValidator {
     private enum TaskState: UInt8 { case runnable, running, parked }
 
-    private var taskStates: [TaskID: TaskState] = [:]
-    private var runningOn: [TaskID: ProcID] = [:]
+    private var taskStates = IDMap<TaskID, TaskState>()
+    private var runningOn = IDMap<TaskID, ProcID>()
     /// Recently ended tasks (bounded, so memory does not grow with the trace).
     private var endedTasks = RecentTaskSet(capacity: 1 << 16)
-    private var procRunning: [ProcID: TaskID] = [:]
-    private var procStarted: [ProcID: Bool] = [:]
-    private var lastTimeByThread: [ThreadID: UInt64] = [:]
+    private var procRunning = IDMap<ProcID, TaskID>(capacity: 16)
+    private var procStarted = IDMap<ProcID, Bool>(capacity: 16)
+    private var lastTimeByThread = IDMap<ThreadID, UInt64>(capacity: 16)
     private var pauseOpen = false
     private var gcOpen: Set<UInt64> = []
     private var regions: [RegionKey: Int] = [:]
@@ -72,10 +72,17 @@ public struct TraceValidator {
         defer { index += 1 }
         if let last = lastTimeByThread[event.thread], event.timestamp < last {
             report(.timeGoesBackwards, event, "timestamp \(event.timestamp) is before the thread's previous \(last)")
+        } else {
+            lastTimeByThread[event.thread] = event.timestamp
         }
-        lastTimeByThread[event.thread] = max(event.timestamp, lastTimeByThread[event.thread] ?? 0)
-        for id in event.stringReferences where !strings.isDefined(id) {
-            report(.undefinedString, event, "\(event.kind.name) refers to string id \(id.rawValue), which no strings chunk defines")
+        switch event.kind {
+        case .taskCreate: checkDefined(event.label, event, strings)
+        case .taskPark, .gcPauseBegin, .gcPauseEnd: checkDefined(event.reason, event, strings)
+        case .regionBegin, .regionEnd: checkDefined(event.regionName, event, strings)
+        case .log:
+            checkDefined(event.logCategory, event, strings)
+            checkDefined(event.logMessage, event, strings)
+        default: break
         }
         let task = event.task
         switch event.kind {
@@ -172,6 +179,12 @@ public struct TraceValidator {
                     rule: .unbalancedRange, eventIndex: index, timestamp: 0, thread: .unknown,
                     message: "the trace ends inside a gc pause"))
             }
+        }
+    }
+
+    private mutating func checkDefined(_ id: StringID, _ event: Event, _ strings: borrowing StringTable) {
+        if !strings.isDefined(id) {
+            report(.undefinedString, event, "\(event.kind.name) refers to string id \(id.rawValue), which no strings chunk defines")
         }
     }
 
