@@ -32,3 +32,19 @@ struct EventKindTests {
         #expect(table.firstID(of: "mutex") == StringID(5))
     }
 }
+
+@Suite("model: string table")
+struct StringTableTests {
+    @Test func aFarIdDoesNotAllocateEveryIdBelowIt() {
+        var table = StringTable()
+        let near = table.define(StringID(3), "near")
+        let far = table.define(StringID(4_000_000), "far")
+        let again = table.define(StringID(4_000_000), "again")
+        #expect(near && far && !again)
+        #expect(table[StringID(4_000_000)] == "far")
+        #expect(table.isDefined(StringID(4_000_000)))
+        #expect(!table.isDefined(StringID(3_999_999)))
+        #expect(table.definedEntries.map(\.id.rawValue) == [0, 3, 4_000_000])
+        #expect(table.firstID(of: "far") == StringID(4_000_000))
+    }
+}
