@@ -1,58 +1,39 @@
 import SchedscopeModel
 
-/// One thread's event chunks within a generation: the chunk being merged, and the next
-/// one already submitted for decoding.
+/// One thread's events within a generation, a block at a time: the block being merged,
+/// and the next one already submitted for decoding.
 final class ThreadCursor {
-    let thread: ThreadID
-    let chunks: [ChunkLocation]
-    private var nextChunk = 0
-    private var current: DecodedChunk?
-    private var prefetched: DecodedChunk?
-    /// The current chunk's events, `index` the next to merge, `count` how many.
+    let stream: ThreadDecodeStream
+    private var current: EventBlock?
+    private var prefetched: EventBlock?
+    /// The current block's events, `index` the next to merge, `count` how many.
     private(set) var events = UnsafeMutablePointer<Event>(bitPattern: MemoryLayout<Event>.alignment)!
     var index = 0
     private(set) var count = 0
 
-    init(thread: ThreadID, chunks: [ChunkLocation]) {
-        self.thread = thread
-        self.chunks = chunks
-    }
+    init(stream: ThreadDecodeStream) { self.stream = stream }
 
-    /// Bytes a cursor over `chunks` may hold at once: two decoded chunks (the current and
-    /// the prefetched one).
-    static func peakBytes(of chunks: [ChunkLocation]) -> Int {
-        2 * (chunks.map { DecodedChunk.footprint($0.header) }.max() ?? 0)
-    }
-
-    /// Submits the first chunk for decoding.
+    /// Submits the first block for decoding.
     func start(_ pipeline: ChunkPipeline) {
-        prefetched = submitNext(pipeline)
-    }
-
-    private func submitNext(_ pipeline: ChunkPipeline) -> DecodedChunk? {
-        guard nextChunk < chunks.count else { return nil }
-        defer { nextChunk += 1 }
-        return pipeline.submit(chunks[nextChunk])
+        prefetched = pipeline.submit(stream)
     }
 
     /// Makes `events[index]` the thread's next event; false once the thread has no more.
     /// Records each finished chunk's outcome in `reader`'s report, in chunk order.
     func fill(_ reader: TraceReader, _ pipeline: ChunkPipeline) throws -> Bool {
         while index >= count {
-            if let done = current {
-                reader.recordOutcome(done)
-                current = nil
-            }
             guard let next = prefetched else {
+                current = nil
                 count = 0
                 index = 0
                 return false
             }
             next.waitUntilReady()
+            for (chunk, problem) in next.finishedChunks { reader.recordOutcome(chunk, problem) }
             if let error = next.ioError { throw error }
-            prefetched = submitNext(pipeline)
+            prefetched = next.endOfStream ? nil : pipeline.submit(stream)
             current = next
-            if let events = next.events { self.events = events }
+            events = next.events
             index = 0
             count = next.count
         }
@@ -73,11 +54,13 @@ struct GenerationMerger {
     private let capacity: Int
     private var filled = 0
     private let pipeline: ChunkPipeline
+    private let budget: Int
 
-    init(output: UnsafeMutablePointer<Event>, capacity: Int, pipeline: ChunkPipeline) {
+    init(output: UnsafeMutablePointer<Event>, capacity: Int, pipeline: ChunkPipeline, budget: Int) {
         self.output = output
         self.capacity = capacity
         self.pipeline = pipeline
+        self.budget = budget
     }
 
     mutating func merge(
@@ -88,16 +71,17 @@ struct GenerationMerger {
         // Threads in id order: ties go to the smaller thread id, whatever the chunk layout.
         // The budget bounds the memory a (possibly forged) very wide generation can make us
         // hold; nothing is decoded for a thread that is not admitted.
-        var budget = FormatLimits.maxMergeBytes
+        var remaining = budget
         var admitted: [ThreadCursor] = []
         for thread in chunksByThread.keys.sorted() {
             let threadChunks = chunksByThread[thread]!
-            let need = ThreadCursor.peakBytes(of: threadChunks)
-            if need <= budget {
-                budget -= need
-                admitted.append(ThreadCursor(thread: ThreadID(rawValue: thread), chunks: threadChunks))
+            let need = ThreadDecodeStream.peakBytes(of: threadChunks)
+            if need <= remaining {
+                remaining -= need
+                let stream = ThreadDecodeStream(thread: ThreadID(rawValue: thread), chunks: threadChunks)
+                admitted.append(ThreadCursor(stream: stream))
             } else {
-                reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(FormatLimits.maxMergeBytes >> 20) MiB merge budget (\(threadChunks.count) chunks)")
+                reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(Self.describe(budget)) merge budget (\(threadChunks.count) chunks)")
             }
         }
         for cursor in admitted { cursor.start(pipeline) }
@@ -214,6 +198,10 @@ struct GenerationMerger {
                 siftDown()
             }
         }
+    }
+
+    private static func describe(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes)-byte"
     }
 
     private mutating func flush(reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void) throws {

@@ -15,15 +15,13 @@ final class PayloadLoader: @unchecked Sendable {
     private let source: ByteSource
     private let inflater = Inflater()
     private var stored: [UInt8] = []
-    /// The decoded payload of the last successful `load`.
-    private(set) var decoded: [UInt8] = []
 
     init(source: ByteSource) { self.source = source }
 
-    /// Loads `chunk`'s payload into `decoded`.
+    /// Loads `chunk`'s payload into `decoded` (resized to the payload's decoded length).
     /// - Returns: nil on success, or what is wrong with the payload.
     /// - Throws: an I/O error from the source.
-    func load(_ chunk: ChunkLocation) throws(TraceFormatError) -> ChunkProblem? {
+    func load(_ chunk: ChunkLocation, into decoded: inout [UInt8]) throws(TraceFormatError) -> ChunkProblem? {
         let header = chunk.header
         let storedCount = Int(header.storedLength)
         let got = try source.read(at: chunk.payloadOffset, count: storedCount, into: &stored)

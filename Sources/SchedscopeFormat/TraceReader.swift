@@ -34,6 +34,9 @@ public final class TraceReader {
     /// Events handed to the consumer at a time.
     public static let batchSize = 4096
 
+    /// Bytes the merge of one generation may hold (`FormatLimits.maxMergeBytes`; tests lower it).
+    package var mergeBudget = FormatLimits.maxMergeBytes
+
     /// Opens `path` and reads its header.
     /// - Throws: `TraceFormatError` if the file is missing, unreadable, or not a trace.
     public convenience init(path: String) throws(TraceFormatError) {
@@ -107,7 +110,7 @@ public final class TraceReader {
         let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
         defer { output.deallocate() }
         let pipeline = ChunkPipeline(source: source, parallel: parallel)
-        var merger = GenerationMerger(output: output, capacity: Self.batchSize, pipeline: pipeline)
+        var merger = GenerationMerger(output: output, capacity: Self.batchSize, pipeline: pipeline, budget: mergeBudget)
 
         func mergePending() throws {
             guard !generationChunks.isEmpty else { return }
@@ -158,12 +161,11 @@ public final class TraceReader {
     }
 
     /// Records what became of a decoded event chunk (on the merging thread, in order).
-    func recordOutcome(_ chunk: DecodedChunk) {
-        guard let problem = chunk.problem else {
+    func recordOutcome(_ location: ChunkLocation, _ problem: ChunkProblem?) {
+        guard let problem else {
             report.chunksRead += 1
             return
         }
-        let location = chunk.location
         report.record(TraceDamage(
             kind: problem.kind, byteOffset: location.offset, chunkIndex: location.index,
             bytesLost: problem.wholeChunk ? location.endOffset - location.offset : 0, message: problem.message))
@@ -184,13 +186,13 @@ public final class TraceReader {
     func countEvents(_ n: Int) { report.eventsRead += UInt64(n) }
 
     private lazy var stringLoader = PayloadLoader(source: source)
+    private var stringDecoded: [UInt8] = []
 
     private func loadStrings(_ chunk: ChunkLocation) throws {
-        if let problem = try stringLoader.load(chunk) {
+        if let problem = try stringLoader.load(chunk, into: &stringDecoded) {
             recordPayloadDamage(chunk, kind: problem.kind, problem.message)
             return
         }
-        let stringDecoded = stringLoader.decoded
         var delivered = 0
         var duplicates = 0
         var overBudget = false

@@ -17,10 +17,10 @@ struct MergeBudgetTests {
 
     @Test("a thread whose merge would exceed the budget is skipped and reported; other threads and generations are read")
     func costlyThreadIsSkipped() throws {
-        // docs/FORMAT.md §10: a thread needs twice its largest chunk's events (48 bytes
-        // each); one more event than fits makes thread 9 too costly on its own.
-        let tooMany = FormatLimits.maxMergeBytes / (2 * 48) + 1
-        try #require(tooMany <= FormatLimits.maxEventsPerChunk, "a legal chunk")
+        // docs/FORMAT.md §10: a thread needs its largest decoded payload plus two blocks of
+        // events; with a 64 KiB budget, a 100,000-byte payload is too costly on its own.
+        let budget = 64 << 10
+        let tooMany = 100_000
         var bytes = ChunkForge.fileHeader()
         bytes += Self.procStops(count: 3, thread: 12, generation: 0, timestamp: 10)
         let costlyOffset = bytes.count
@@ -30,6 +30,7 @@ struct MergeBudgetTests {
         bytes += Self.procStops(count: 4, thread: 9, generation: 1, timestamp: 40)
 
         let reader = try TraceReader(source: ByteSource(bytes: bytes))
+        reader.mergeBudget = budget
         var eventsByThread: [UInt64: Int] = [:]
         try reader.forEach { eventsByThread[$0.thread.rawValue, default: 0] += 1 }
 
@@ -40,7 +41,7 @@ struct MergeBudgetTests {
         #expect(damage.byteOffset == UInt64(costlyOffset))
         #expect(damage.chunkIndex == 1)
         #expect(damage.bytesLost == UInt64(costly.count))
-        #expect(damage.message.hasPrefix("thread 9 skipped in this generation: merging it would exceed the 256 MiB merge budget"))
+        #expect(damage.message.hasPrefix("thread 9 skipped in this generation: merging it would exceed the 65536-byte merge budget"))
         #expect(reader.report.chunksCorrupt == 0)
         #expect(reader.report.chunksRead == 3)
     }
