@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SchedscopeFormat", targets: ["SchedscopeFormat"]),
         .library(name: "SchedscopeSynth", targets: ["SchedscopeSynth"]),
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
+        .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,9 @@ let package = Package(
         ),
         .target(name: "SchedscopeModel"),
         .target(name: "SchedscopeFormat", dependencies: ["SchedscopeModel", "CZlib"]),
+        // The recorder's C side: time-stamp counter, thread-local slot, flusher wake-up.
+        .target(name: "CSchedscopeRecorder"),
+        .target(name: "SchedscopeRecorder", dependencies: ["SchedscopeModel", "SchedscopeFormat", "CSchedscopeRecorder"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .executableTarget(
@@ -51,6 +55,17 @@ let package = Package(
         .testTarget(
             name: "SchedscopeSynthTests",
             dependencies: ["SchedscopeSynth", "SchedscopeAnalysis", "SchedscopeTestSupport"]
+        ),
+        // The recorder's tests: a scripted workload shared with a child process that the
+        // crash and disk-full tests kill or starve.
+        .target(name: "RecorderTestWorkload", dependencies: ["SchedscopeModel", "SchedscopeRecorder"], path: "Tests/RecorderTestWorkload"),
+        .executableTarget(name: "RecorderTestChild", dependencies: ["RecorderTestWorkload", "SchedscopeRecorder"], path: "Tests/RecorderTestChild"),
+        .testTarget(
+            name: "SchedscopeRecorderTests",
+            dependencies: [
+                "SchedscopeRecorder", "SchedscopeFormat", "SchedscopeModel", "SchedscopeTestSupport",
+                "RecorderTestWorkload", "RecorderTestChild",
+            ]
         ),
         .testTarget(
             name: "SchedscopeCLITests",

@@ -35,6 +35,25 @@ package struct ChunkHeader: Equatable, Sendable {
     package var decodedLength: UInt32
     package var payloadCRC: UInt32
 
+    /// The memberwise initializer, for writers in other modules of the package (the recorder).
+    package init(
+        type: ChunkType, encoding: Encoding, generation: UInt32, sequence: UInt32, thread: UInt64,
+        firstTimestamp: UInt64, lastTimestamp: UInt64, itemCount: UInt32, storedLength: UInt32,
+        decodedLength: UInt32, payloadCRC: UInt32
+    ) {
+        self.type = type
+        self.encoding = encoding
+        self.generation = generation
+        self.sequence = sequence
+        self.thread = thread
+        self.firstTimestamp = firstTimestamp
+        self.lastTimestamp = lastTimestamp
+        self.itemCount = itemCount
+        self.storedLength = storedLength
+        self.decodedLength = decodedLength
+        self.payloadCRC = payloadCRC
+    }
+
     package func encode() -> [UInt8] {
         var out = ByteWriter(capacity: Self.size)
         out.append(contentsOf: Self.syncMarker)

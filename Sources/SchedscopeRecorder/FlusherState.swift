@@ -1,0 +1,403 @@
+import SchedscopeFormat
+import SchedscopeModel
+import Synchronization
+
+/// The flusher's view of one emitting thread: its encoder, and the P and task the thread
+/// holds, which fill in the fields the emit path leaves out.
+struct ThreadStream {
+    let slot: SlotReference
+    var encoder: ThreadChunkEncoder
+    var proc = ProcID.none
+    var task = TaskID.none
+    /// The last timestamp given to this thread's events (timestamps never go backwards).
+    var lastNanoseconds: UInt64 = 0
+
+    init(slot: SlotReference) {
+        self.slot = slot
+        encoder = ThreadChunkEncoder(thread: slot.pointer.pointee.thread)
+    }
+}
+
+/// Everything the flusher owns: the per-thread encoders, the generation being built, and
+/// where chunks go (a file, or a flight recording's window). Guarded by the session's lock,
+/// so the flusher thread and `flush()`/`dump(to:)`/`stop()` callers take turns; the emitting
+/// threads never take it.
+struct FlusherState {
+    enum Output {
+        case file(TraceFile)
+        case flight(FlightWindow)
+    }
+
+    /// Decoded payload bytes after which a thread's chunk is written (the format's 64 KiB).
+    static let chunkBytes = 64 << 10
+    /// Pending file bytes after which a drain pass writes them out.
+    static let writeBatchBytes = 1 << 20
+    /// Strings per strings-chunk batch (in bytes of UTF-8, roughly).
+    static let stringChunkBytes = 256 << 10
+
+    let info: TraceInfo
+    let clock: RecorderClock
+    let options: RecorderOptions
+    var output: Output
+    private let deflater: Deflater?
+
+    private var streams: [ThreadStream] = []
+    private var streamIndex: [SlotReference: Int] = [:]
+
+    private(set) var generation: UInt32 = 0
+    private var generationEvents = 0
+    private var generationStoredBytes = 0
+    private var generationDecodedBytes = 0
+    private var generationDeadline: UInt64
+    /// Chunk bytes not yet written (file) or of the generation being built (flight).
+    private var pending: [UInt8] = []
+    /// The next string id to write in a strings chunk (file recordings).
+    private var nextStringToWrite = 1
+    private var stringChunkSequence: UInt32 = 0
+    private(set) var summary = RecordingSummary()
+    /// Set when a write failed; recording has stopped.
+    var failure: RecorderError?
+    /// Flight recordings end a generation when its chunks reach this size.
+    private let flightGenerationBytes: Int
+
+    init(info: TraceInfo, clock: RecorderClock, options: RecorderOptions, output: Output) {
+        self.info = info
+        self.clock = clock
+        self.options = options
+        self.output = output
+        deflater = options.compressionLevel > 0 ? Deflater(level: Int32(options.compressionLevel)) : nil
+        generationDeadline = options.generationInterval.nanosecondsClamped
+        if case .flight(let window) = output {
+            flightGenerationBytes = max(window.maxBytes / 8, 4096)
+        } else {
+            flightGenerationBytes = .max
+        }
+        pending.reserveCapacity(Self.writeBatchBytes + (Self.chunkBytes << 1))
+    }
+
+    var isFlight: Bool {
+        if case .flight = output { return true }
+        return false
+    }
+
+    /// Nanoseconds until the current generation must end (0 if overdue).
+    func nanosecondsUntilGenerationEnd() -> UInt64 {
+        let now = clock.nanoseconds(clock.readRaw())
+        return generationDeadline > now ? generationDeadline - now : 0
+    }
+
+    // MARK: - The flusher's periodic work
+
+    /// Drains every ring, writes what is complete, and ends the generation when it is due.
+    mutating func step() throws(RecorderError) {
+        try drainAll(cut: nil)
+        let now = clock.nanoseconds(clock.readRaw())
+        if now >= generationDeadline || generationDecodedBytes >= options.generationBytes
+            || generationStoredBytes >= flightGenerationBytes {
+            _ = try endGeneration(final: false)
+        } else {
+            try writePending()
+        }
+    }
+
+    /// Ends the generation: every thread's events up to a cut taken now are written.
+    ///
+    /// The cut makes generations a partition in time: events stamped after it stay in the
+    /// rings for the next generation, and an event stamped before it but published after the
+    /// drain (its thread was between reading the clock and publishing) lands in the next
+    /// generation together with everything that happened because of it, since anything
+    /// another thread did in reaction is stamped after that publication.
+    /// `final` drains everything instead (the recording is ending).
+    mutating func endGeneration(final: Bool) throws(RecorderError) -> GenerationSummary {
+        let cutRaw = clock.readRaw()
+        try drainAll(cut: final ? nil : cutRaw)
+        let cutNanoseconds = clock.nanoseconds(cutRaw)
+        // Drops that no `lost` event reported yet: report them now, at the cut.
+        for index in streams.indices {
+            let lost = streams[index].slot.pointer.pointee.dropped.exchange(0, ordering: .relaxed)
+            if lost > 0 {
+                let stream = streams[index]
+                let timestamp = max(stream.lastNanoseconds, cutNanoseconds)
+                try append(
+                    Event(kind: .lost, timestamp: timestamp, thread: stream.encoder.thread, proc: stream.proc,
+                          task: stream.task, argument1: lost),
+                    to: index)
+                streams[index].lastNanoseconds = timestamp
+            }
+        }
+        for index in streams.indices where !streams[index].encoder.isEmpty {
+            try emitChunk(of: index)
+        }
+        let ended = GenerationSummary(
+            number: generation, events: generationEvents, bytes: generationStoredBytes,
+            endNanoseconds: max(cutNanoseconds, streams.map(\.lastNanoseconds).max() ?? 0))
+        switch output {
+        case .file:
+            try writePending()
+        case .flight(var window):
+            if ended.events > 0 {
+                window.append(FlightWindow.Generation(summary: ended, bytes: pending), now: ended.endNanoseconds)
+            } else {
+                window.prune(now: ended.endNanoseconds)
+            }
+            pending.removeAll(keepingCapacity: true)
+            output = .flight(window)
+        }
+        if ended.events > 0 {
+            generation &+= 1
+            summary.generations += 1
+        }
+        generationEvents = 0
+        generationStoredBytes = 0
+        generationDecodedBytes = 0
+        generationDeadline = clock.nanoseconds(clock.readRaw()) &+ options.generationInterval.nanosecondsClamped
+        reapRetiredThreads()
+        return ended
+    }
+
+    /// Ends the recording: the last generation, then the file is closed.
+    mutating func finish() throws(RecorderError) -> RecordingSummary {
+        _ = try endGeneration(final: true)
+        if case .file(let file) = output {
+            try file.close()
+            summary.fileBytes = file.bytesWritten
+        }
+        return summary
+    }
+
+    // MARK: - Draining
+
+    private mutating func drainAll(cut: UInt64?) throws(RecorderError) {
+        let slots = registry.withLock { $0.slots }
+        for slot in slots {
+            let index: Int
+            if let known = streamIndex[slot] {
+                index = known
+            } else {
+                index = streams.count
+                streams.append(ThreadStream(slot: slot))
+                streamIndex[slot] = index
+                summary.threads += 1
+            }
+            try drain(index, cut: cut)
+        }
+    }
+
+    /// Moves one thread's published records into its encoder, up to `cut` (raw clock).
+    private mutating func drain(_ index: Int, cut: UInt64?) throws(RecorderError) {
+        let slot = streams[index].slot.pointer
+        // Acquire: pairs with the producer's release store of `head`, so every record
+        // before it is completely written.
+        let head = slot.pointee.head.load(ordering: .acquiring)
+        // Relaxed: only this thread (under the flusher lock) writes `tail`.
+        var tail = slot.pointee.tail.load(ordering: .relaxed)
+        guard tail != head else { return }
+        let records = UnsafeRawPointer(slot.pointee.records)
+        let mask = slot.pointee.mask
+        var sinceRelease = 0
+        while tail != head {
+            let record = RawRecord.load(from: records + ((tail & mask) &<< RawRecord.sizeShift))
+            if let cut, record.clock > cut { break }
+            tail &+= 1
+            sinceRelease += 1
+            guard let event = decode(record, stream: &streams[index]) else { continue }
+            try append(event, to: index)
+            if sinceRelease >= 4096 {
+                // Release: the reads above happen before the producer reuses the space.
+                slot.pointee.tail.store(tail, ordering: .releasing)
+                sinceRelease = 0
+            }
+        }
+        // Release: as above.
+        slot.pointee.tail.store(tail, ordering: .releasing)
+    }
+
+    /// The event a record stands for, with the thread's P and task filled in.
+    private func decode(_ record: RawRecord.Loaded, stream: inout ThreadStream) -> Event? {
+        guard let kind = EventKind(rawValue: record.kind) else { return nil }
+        let timestamp = max(clock.nanoseconds(record.clock), stream.lastNanoseconds)
+        stream.lastNanoseconds = timestamp
+        var event = Event(kind: kind, timestamp: timestamp, thread: stream.encoder.thread, proc: stream.proc, task: stream.task)
+        switch kind {
+        case .procStart:
+            event.proc = ProcID(rawValue: record.c)
+            stream.proc = event.proc
+        case .procStop:
+            event.proc = ProcID(rawValue: record.c)
+            stream.proc = .none
+        case .procSteal:
+            event.proc = ProcID(rawValue: record.c)
+            event.argument1 = record.b
+            event.argument2 = record.a
+        case .taskCreate:
+            event.task = TaskID(rawValue: record.a)
+            event.argument1 = record.b
+            event.argument2 = UInt64(record.c)
+            event.flags = record.flags & RawRecord.Flags.runtimeTask
+        case .taskStart:
+            event.task = TaskID(rawValue: record.a)
+            event.proc = ProcID(rawValue: record.c)
+            stream.task = event.task
+            if event.proc.isSome { stream.proc = event.proc }
+        case .taskYield, .taskPreempt, .taskEnd:
+            event.task = TaskID(rawValue: record.a)
+            stream.task = .none
+        case .taskPark:
+            event.task = TaskID(rawValue: record.a)
+            event.argument1 = UInt64(record.c)
+            stream.task = .none
+        case .taskUnpark:
+            event.task = TaskID(rawValue: record.a)
+            event.argument1 = record.b
+        case .gcBegin, .gcEnd, .lost:
+            event.argument1 = record.a
+        case .gcPauseBegin, .gcPauseEnd:
+            event.argument1 = UInt64(record.c)
+        case .regionBegin, .regionEnd:
+            if record.flags & RawRecord.Flags.explicitTask != 0 { event.task = TaskID(rawValue: record.a) }
+            event.argument1 = UInt64(record.c)
+        case .log:
+            event.argument1 = UInt64(record.c)
+            event.argument2 = record.a
+        }
+        return event
+    }
+
+    private mutating func append(_ event: Event, to index: Int) throws(RecorderError) {
+        streams[index].encoder.append(event)
+        generationEvents += 1
+        summary.events += 1
+        if event.kind == .lost { summary.lostEvents &+= event.argument1 }
+        if streams[index].encoder.payload.count >= Self.chunkBytes {
+            try emitChunk(of: index)
+            if pending.count >= Self.writeBatchBytes, case .file = output { try writePending() }
+        }
+    }
+
+    // MARK: - Chunks
+
+    /// Compresses a thread's chunk into `pending` (after the strings it may use).
+    private mutating func emitChunk(of index: Int) throws(RecorderError) {
+        if case .file = output { appendPendingStrings() }
+        let decodedCount = streams[index].encoder.payload.count
+        let stored = appendChunk(
+            type: .events, sequence: streams[index].encoder.nextSequence, thread: streams[index].encoder.thread.rawValue,
+            firstTimestamp: streams[index].encoder.firstTimestamp, lastTimestamp: streams[index].encoder.maxTimestamp,
+            itemCount: streams[index].encoder.eventCount, payload: streams[index].encoder.payload.bytes)
+        streams[index].encoder.startNextChunk()
+        summary.eventChunks += 1
+        summary.decodedEventBytes += UInt64(decodedCount)
+        summary.storedEventBytes += UInt64(stored)
+        generationDecodedBytes += decodedCount
+        generationStoredBytes += stored + ChunkHeader.size
+    }
+
+    /// Strings interned since the last strings chunk, as strings chunks (file recordings:
+    /// they precede, in the file, every chunk whose events use them).
+    private mutating func appendPendingStrings() {
+        let total = internedStrings.withLock { $0.count }
+        guard nextStringToWrite < total else { return }
+        let entries = internedStrings.withLock { $0.entries(nextStringToWrite..<total) }
+        nextStringToWrite = total
+        appendStringChunks(entries, generation: generation)
+    }
+
+    mutating func appendStringChunks(_ entries: [(StringID, String)], generation: UInt32) {
+        var start = 0
+        while start < entries.count {
+            var end = start
+            var bytes = 0
+            while end < entries.count && (end == start || bytes < Self.stringChunkBytes) {
+                bytes += entries[end].1.utf8.count + 8
+                end += 1
+            }
+            let batch = Array(entries[start..<end])
+            _ = appendChunk(
+                type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
+                itemCount: UInt32(batch.count), payload: StringsCodec.encode(batch), generation: generation)
+            stringChunkSequence += 1
+            summary.stringChunks += 1
+            start = end
+        }
+    }
+
+    /// Appends one chunk to `pending`; returns the stored payload size.
+    @discardableResult
+    private mutating func appendChunk(
+        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64, lastTimestamp: UInt64,
+        itemCount: UInt32, payload: [UInt8], generation chunkGeneration: UInt32? = nil
+    ) -> Int {
+        let compressed = payload.withUnsafeBytes { deflater?.compress($0) }
+        let stored = compressed ?? payload
+        let header = ChunkHeader(
+            type: type, encoding: compressed == nil ? .stored : .zlib, generation: chunkGeneration ?? generation,
+            sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
+            itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
+            payloadCRC: crc32(stored))
+        pending.append(contentsOf: header.encode())
+        pending.append(contentsOf: stored)
+        return stored.count
+    }
+
+    /// Writes `pending` to the file (file recordings; flight recordings keep it).
+    private mutating func writePending() throws(RecorderError) {
+        guard case .file(let file) = output, !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        try file.write(pending)
+    }
+
+    // MARK: - Threads that exited
+
+    /// Frees the slots of exited threads whose events are all written.
+    private mutating func reapRetiredThreads() {
+        let finished = streams.indices.filter { index in
+            let slot = streams[index].slot.pointer
+            return streams[index].encoder.isEmpty
+                && slot.pointee.tail.load(ordering: .relaxed) == slot.pointee.head.load(ordering: .acquiring)
+        }
+        guard !finished.isEmpty else { return }
+        let freed: Set<SlotReference> = registry.withLock { registry in
+            var freed = Set<SlotReference>()
+            for index in finished {
+                let slot = streams[index].slot
+                guard slot.pointer.pointee.retired else { continue }
+                registry.slots.removeAll { $0 == slot }
+                ThreadSlot.free(slot.pointer)
+                registry.liveSlots -= 1
+                freed.insert(slot)
+            }
+            return freed
+        }
+        guard !freed.isEmpty else { return }
+        streams.removeAll { freed.contains($0.slot) }
+        streamIndex = Dictionary(uniqueKeysWithValues: streams.enumerated().map { ($1.slot, $0) })
+    }
+
+    // MARK: - Flight recordings
+
+    /// Ends the generation and writes the window to `path`: the file header, every string
+    /// interned so far, and the window's generations.
+    mutating func dump(to path: String) throws(RecorderError) -> FlightDump {
+        let ended = try endGeneration(final: false)
+        guard case .flight(var window) = output else {
+            throw RecorderError(code: .notFlightRecording, reason: "dump(to:) needs a flight recording")
+        }
+        window.prune(now: ended.endNanoseconds)
+        output = .flight(window)
+        let file = try TraceFile(creating: path)
+        try file.write(FileHeader.encode(info))
+        let strings = internedStrings.withLock { $0.entries(1..<$0.count) }
+        let firstGeneration = window.generations.first?.summary.number ?? generation
+        let savedPending = pending
+        pending.removeAll(keepingCapacity: true)
+        appendStringChunks(strings, generation: firstGeneration)
+        let stringBytes = pending
+        pending = savedPending
+        try file.write(stringBytes)
+        for kept in window.generations { try file.write(kept.bytes) }
+        try file.close()
+        return FlightDump(
+            generations: window.generations.map(\.summary), nanoseconds: ended.endNanoseconds,
+            fileBytes: file.bytesWritten)
+    }
+}
