@@ -12,3 +12,11 @@ extension Recorder {
     /// Thread slots allocated and not yet freed.
     package static var liveThreadSlots: Int { registry.withLock { $0.liveSlots } }
 }
+
+extension Recorder {
+    /// Drains every ring once, as the flusher does between generation ends (without ending one).
+    package static func drainOnce() {
+        let session = control.withLock { $0.session }
+        _ = session?.perform { (state: inout sending FlusherState) throws(RecorderError) in try state.step() }
+    }
+}
