@@ -5,6 +5,10 @@ struct FlightWindow {
         var summary: GenerationSummary
         /// The generation's events chunks, headers included, in write order.
         var bytes: [UInt8]
+        /// When it started (the previous generation's end), nanoseconds since the trace start.
+        var startNanoseconds: UInt64
+        /// The ranges open when it started.
+        var openAtStart: OpenRanges
     }
 
     private(set) var generations: [Generation] = []

@@ -59,6 +59,11 @@ struct FlusherState {
     var failure: RecorderError?
     /// Flight recordings end a generation when its chunks reach this size.
     private let flightGenerationBytes: Int
+    /// Flight recordings: the ranges open now (as far as drained), and at the start of the
+    /// generation being built, and when it started.
+    private var openRanges = OpenRanges()
+    private var openAtGenerationStart = OpenRanges()
+    private var generationStartNanoseconds: UInt64 = 0
 
     init(info: TraceInfo, clock: RecorderClock, options: RecorderOptions, output: Output) {
         self.info = info
@@ -89,28 +94,43 @@ struct FlusherState {
     // MARK: - The flusher's periodic work
 
     /// Drains every ring, writes what is complete, and ends the generation when it is due.
+    ///
+    /// A backlog larger than what is left of the generation's budget (`generationBytes`
+    /// decoded, or an eighth of a flight window) is first split into generations at time
+    /// cuts, so that no generation outgrows its budget however far the flusher fell behind.
     mutating func step() throws(RecorderError) {
+        var splits = 0
+        while splits < 64, let cut = splitCut() {
+            _ = try endGeneration(cut: cut)
+            splits += 1
+        }
         try drainAll(cut: nil)
         let now = clock.nanoseconds(clock.readRaw())
         if now >= generationDeadline || generationDecodedBytes >= options.generationBytes
             || generationStoredBytes >= flightGenerationBytes {
-            _ = try endGeneration(final: false)
+            _ = try endGeneration(cut: clock.readRaw())
         } else {
             try writePending()
         }
     }
 
-    /// Ends the generation: every thread's events up to a cut taken now are written.
+    /// Ends the generation now (see `endGeneration(cut:)`).
+    mutating func endGenerationNow() throws(RecorderError) -> GenerationSummary {
+        try endGeneration(cut: clock.readRaw())
+    }
+
+    /// Ends the generation at `cut`, a raw clock reading taken before this call: every
+    /// thread's events stamped up to the cut are written, later ones stay in the rings for
+    /// the next generation. A nil cut drains everything (the recording is ending).
     ///
-    /// The cut makes generations a partition in time: events stamped after it stay in the
-    /// rings for the next generation, and an event stamped before it but published after the
-    /// drain (its thread was between reading the clock and publishing) lands in the next
-    /// generation together with everything that happened because of it, since anything
-    /// another thread did in reaction is stamped after that publication.
-    /// `final` drains everything instead (the recording is ending).
-    mutating func endGeneration(final: Bool) throws(RecorderError) -> GenerationSummary {
-        let cutRaw = clock.readRaw()
-        try drainAll(cut: final ? nil : cutRaw)
+    /// A cut makes generations a partition in time. An event stamped before the cut but
+    /// published after its thread was drained (the thread was between reading the clock and
+    /// publishing) lands in the next generation together with everything that happened
+    /// because of it, since anything another thread did in reaction is stamped after that
+    /// publication, which is after the drain, which is after the cut.
+    mutating func endGeneration(cut: UInt64?) throws(RecorderError) -> GenerationSummary {
+        let cutRaw = cut ?? clock.readRaw()
+        try drainAll(cut: cut)
         let cutNanoseconds = clock.nanoseconds(cutRaw)
         // Drops that no `lost` event reported yet: report them now, at the cut.
         for index in streams.indices {
@@ -136,7 +156,13 @@ struct FlusherState {
             try writePending()
         case .flight(var window):
             if ended.events > 0 {
-                window.append(FlightWindow.Generation(summary: ended, bytes: pending), now: ended.endNanoseconds)
+                window.append(
+                    FlightWindow.Generation(
+                        summary: ended, bytes: pending, startNanoseconds: generationStartNanoseconds,
+                        openAtStart: openAtGenerationStart),
+                    now: ended.endNanoseconds)
+                openAtGenerationStart = openRanges.snapshot()
+                generationStartNanoseconds = ended.endNanoseconds
             } else {
                 window.prune(now: ended.endNanoseconds)
             }
@@ -157,12 +183,69 @@ struct FlusherState {
 
     /// Ends the recording: the last generation, then the file is closed.
     mutating func finish() throws(RecorderError) -> RecordingSummary {
-        _ = try endGeneration(final: true)
+        _ = try endGeneration(cut: nil)
         if case .file(let file) = output {
             try file.close()
             summary.fileBytes = file.bytesWritten
         }
         return summary
+    }
+
+    // MARK: - Splitting a backlog
+
+    /// Events the current generation may still take: its budget over the bytes per event
+    /// seen so far (4 before there is a history: an uncompressed scheduler mix).
+    private func generationEventBudget() -> Int {
+        let events = max(summary.events, 1)
+        let decodedPerEvent = summary.events >= 4096 ? max(1, Int(summary.decodedEventBytes / events)) : 4
+        let storedPerEvent = summary.events >= 4096 ? max(1, Int(summary.storedEventBytes / events)) : 4
+        var budget = options.generationBytes / decodedPerEvent
+        if flightGenerationBytes != .max { budget = min(budget, flightGenerationBytes / storedPerEvent) }
+        return max(1, budget - generationEvents)
+    }
+
+    /// A cut (raw clock) below which the rings hold about what the generation may still
+    /// take, or nil when the whole backlog fits. The records of each ring are in time order,
+    /// so the count below a time is a binary search per ring, and the cut a binary search
+    /// over time.
+    private func splitCut() -> UInt64? {
+        let budget = generationEventBudget()
+        let slots = registry.withLock { $0.slots }
+        var rings: [(records: UnsafeRawPointer, mask: Int, tail: Int, head: Int)] = []
+        var backlog = 0
+        for slot in slots {
+            let pointer = slot.pointer
+            // Acquire: pairs with the producer's release store of `head`.
+            let head = pointer.pointee.head.load(ordering: .acquiring)
+            let tail = pointer.pointee.tail.load(ordering: .relaxed)
+            guard head != tail else { continue }
+            rings.append((UnsafeRawPointer(pointer.pointee.records), pointer.pointee.mask, tail, head))
+            backlog += head &- tail
+        }
+        guard backlog > budget else { return nil }
+        func clock(_ ring: (records: UnsafeRawPointer, mask: Int, tail: Int, head: Int), _ index: Int) -> UInt64 {
+            ring.records.load(fromByteOffset: (index & ring.mask) &<< RawRecord.sizeShift, as: UInt64.self)
+        }
+        func countAtOrBefore(_ time: UInt64) -> Int {
+            var total = 0
+            for ring in rings {
+                var low = ring.tail, high = ring.head
+                while low < high {
+                    let middle = low + (high - low) / 2
+                    if clock(ring, middle) <= time { low = middle + 1 } else { high = middle }
+                }
+                total += low - ring.tail
+            }
+            return total
+        }
+        var low = rings.map { clock($0, $0.tail) }.min() ?? 0
+        var high = rings.map { clock($0, $0.head &- 1) }.max() ?? 0
+        // The latest time whose count fits the budget; at least the oldest record's time.
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            if countAtOrBefore(middle) <= budget { low = middle } else { high = middle - 1 }
+        }
+        return low
     }
 
     // MARK: - Draining
@@ -265,6 +348,7 @@ struct FlusherState {
 
     private mutating func append(_ event: Event, to index: Int) throws(RecorderError) {
         streams[index].encoder.append(event)
+        if flightGenerationBytes != .max { openRanges.apply(event) }
         generationEvents += 1
         summary.events += 1
         if event.kind == .lost { summary.lostEvents &+= event.argument1 }
@@ -378,7 +462,7 @@ struct FlusherState {
     /// Ends the generation and writes the window to `path`: the file header, every string
     /// interned so far, and the window's generations.
     mutating func dump(to path: String) throws(RecorderError) -> FlightDump {
-        let ended = try endGeneration(final: false)
+        let ended = try endGenerationNow()
         guard case .flight(var window) = output else {
             throw RecorderError(code: .notFlightRecording, reason: "dump(to:) needs a flight recording")
         }
@@ -391,9 +475,18 @@ struct FlusherState {
         let savedPending = pending
         pending.removeAll(keepingCapacity: true)
         appendStringChunks(strings, generation: firstGeneration)
-        let stringBytes = pending
+        // Ranges open where the window starts are opened again there, on thread 0.
+        if let first = window.generations.first, !first.openAtStart.isEmpty {
+            var encoder = ThreadChunkEncoder(thread: .unknown)
+            for event in first.openAtStart.prologue(at: first.startNanoseconds) { encoder.append(event) }
+            appendChunk(
+                type: .events, sequence: 0, thread: ThreadID.unknown.rawValue, firstTimestamp: encoder.firstTimestamp,
+                lastTimestamp: encoder.maxTimestamp, itemCount: encoder.eventCount, payload: encoder.payload.bytes,
+                generation: firstGeneration)
+        }
+        let prefixBytes = pending
         pending = savedPending
-        try file.write(stringBytes)
+        try file.write(prefixBytes)
         for kept in window.generations { try file.write(kept.bytes) }
         try file.close()
         return FlightDump(

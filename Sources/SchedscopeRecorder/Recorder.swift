@@ -106,7 +106,7 @@ public enum Recorder {
                 throw RecorderError(code: .notRecording, reason: "flush() was called with no recording in progress")
             }
             guard let ended = session.perform({ (state: inout sending FlusherState) throws(RecorderError) in
-                try state.endGeneration(final: false)
+                try state.endGenerationNow()
             }) else {
                 throw session.failure ?? RecorderError(code: .notRecording, reason: "the recording has stopped")
             }

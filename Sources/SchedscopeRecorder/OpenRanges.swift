@@ -1,0 +1,70 @@
+import SchedscopeModel
+
+/// The ranges open at a point of a recording: regions per (task, name), GC cycles, and
+/// stop-the-world pauses. A flight recording keeps them at the start of every generation,
+/// so that a dump whose window begins inside a range can open it again (`prologue`), as
+/// Go's tracer writes state snapshots at each generation start.
+///
+/// Counts may go negative while a generation is drained thread by thread (an end drained
+/// before its begin); they are exact at generation ends, where `snapshot()` is taken.
+struct OpenRanges: Sendable {
+    struct RegionKey: Hashable, Sendable {
+        var task: TaskID
+        var name: StringID
+    }
+
+    private var regions: [RegionKey: Int] = [:]
+    private var cycles: [UInt64: Int] = [:]
+    private var pauses: [UInt64: Int] = [:]
+
+    /// Applies one event (only range events change anything).
+    @inline(__always)
+    mutating func apply(_ event: Event) {
+        switch event.kind {
+        case .regionBegin: Self.add(1, to: &regions, RegionKey(task: event.task, name: event.regionName))
+        case .regionEnd: Self.add(-1, to: &regions, RegionKey(task: event.task, name: event.regionName))
+        case .gcBegin: Self.add(1, to: &cycles, event.cycle)
+        case .gcEnd: Self.add(-1, to: &cycles, event.cycle)
+        case .gcPauseBegin: Self.add(1, to: &pauses, event.argument1)
+        case .gcPauseEnd: Self.add(-1, to: &pauses, event.argument1)
+        default: break
+        }
+    }
+
+    private static func add<Key: Hashable>(_ delta: Int, to table: inout [Key: Int], _ key: Key) {
+        let value = table[key, default: 0] + delta
+        table[key] = value == 0 ? nil : value
+    }
+
+    /// The ranges open now (positive counts only).
+    func snapshot() -> OpenRanges {
+        var open = OpenRanges()
+        open.regions = regions.filter { $0.value > 0 }
+        open.cycles = cycles.filter { $0.value > 0 }
+        open.pauses = pauses.filter { $0.value > 0 }
+        return open
+    }
+
+    var isEmpty: Bool { regions.isEmpty && cycles.isEmpty && pauses.isEmpty }
+
+    /// Begin events that reopen these ranges at `timestamp`, on no particular thread, in a
+    /// fixed order (GC cycles, pauses, regions).
+    func prologue(at timestamp: UInt64) -> [Event] {
+        var events: [Event] = []
+        for cycle in cycles.keys.sorted() {
+            events.append(Event(kind: .gcBegin, timestamp: timestamp, thread: .unknown, argument1: cycle))
+        }
+        for reason in pauses.keys.sorted() where pauses[reason, default: 0] > 0 {
+            events.append(Event(kind: .gcPauseBegin, timestamp: timestamp, thread: .unknown, argument1: reason))
+        }
+        let keys = regions.keys.sorted { ($0.task, $0.name) < ($1.task, $1.name) }
+        for key in keys {
+            for _ in 0..<regions[key, default: 0] {
+                events.append(Event(
+                    kind: .regionBegin, timestamp: timestamp, thread: .unknown, task: key.task,
+                    argument1: UInt64(key.name.rawValue)))
+            }
+        }
+        return events
+    }
+}

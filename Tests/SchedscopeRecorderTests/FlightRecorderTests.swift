@@ -1,0 +1,136 @@
+import RecorderTestWorkload
+import SchedscopeModel
+import SchedscopeRecorder
+import Testing
+
+extension RecorderTests {
+    @Suite("Flight recording")
+    struct FlightRecorderTests {
+        /// Emits batch `k` (events numbered `k * size ..< (k + 1) * size`) on the calling thread.
+        static func emitBatch(_ k: Int, size: Int, message: StringID) {
+            Recorder.log(message, category: .empty)
+            for n in 0..<size { Recorder.procSteal(ProcID(0), from: ProcID(1), count: UInt64(k * size + n)) }
+        }
+
+        /// The generations the window must hold at `now`: the longest run of newest ones
+        /// that ended at most `maxAge` ago and fit in `maxBytes`.
+        static func expectedWindow(_ generations: [GenerationSummary], now: UInt64, maxBytes: Int, maxAge: UInt64)
+            -> [GenerationSummary] {
+            var kept: [GenerationSummary] = []
+            var bytes = 0
+            for generation in generations.reversed() {
+                guard now - generation.endNanoseconds <= maxAge, bytes + generation.bytes <= maxBytes else { break }
+                bytes += generation.bytes
+                kept.insert(generation, at: 0)
+            }
+            return kept
+        }
+
+        @Test("the dump holds exactly the newest generations that fit in maxBytes, readable and valid")
+        func windowBySize() throws {
+            let directory = try TemporaryDirectory()
+            let message = Recorder.intern("flight batch")
+            let maxBytes = 12_000
+            try Recorder.startFlightRecording(options: FlightRecorderOptions(
+                maxBytes: maxBytes, maxAge: .seconds(3600),
+                recording: RecorderOptions(generationInterval: .seconds(3600), compressionLevel: 0)))
+            let size = 500
+            var generations: [GenerationSummary] = []
+            for k in 0..<10 {
+                runOnThreads(1) { _ in Self.emitBatch(k, size: size, message: message) }
+                generations.append(try Recorder.flush())
+            }
+            #expect(generations.allSatisfy { $0.events == size + 1 })
+            let path = directory.path("flight.sctrace")
+            let dump = try Recorder.dump(to: path)
+            let expected = Self.expectedWindow(generations, now: dump.nanoseconds, maxBytes: maxBytes, maxAge: .max)
+            #expect(dump.generations == expected)
+            #expect(expected.count >= 2 && expected.count < 10)
+            let trace = try RecordedTrace(path: path)
+            #expect(trace.trace.violations.isEmpty)
+            #expect(!trace.trace.report.isDamaged)
+            let firstBatch = 10 - expected.count
+            let steals = trace.events.filter { $0.kind == .procSteal }.map { Int($0.stealCount) }
+            #expect(steals == Array(firstBatch * size ..< 10 * size))
+            #expect(trace.events.filter { $0.kind == .log }.count == expected.count)
+            #expect(trace.events.filter { $0.kind == .log }.allSatisfy { trace.strings[$0.logMessage] == "flight batch" })
+            #expect(UInt64(try readBytes(path).count) == dump.fileBytes)
+
+            // Recording goes on after a dump; a later dump moves the window on.
+            runOnThreads(1) { _ in Self.emitBatch(10, size: size, message: message) }
+            let later = try Recorder.dump(to: directory.path("later.sctrace"))
+            #expect(later.generations.last?.events == size + 1)
+            let laterSteals = try RecordedTrace(path: directory.path("later.sctrace")).events
+                .filter { $0.kind == .procSteal }.map { Int($0.stealCount) }
+            #expect(laterSteals.last == 11 * size - 1)
+            #expect(laterSteals == Array(laterSteals.first! ... 11 * size - 1))
+            try Recorder.stop()
+        }
+
+        @Test("generations that ended more than maxAge ago leave the window")
+        func windowByAge() throws {
+            let directory = try TemporaryDirectory()
+            let message = Recorder.intern("flight batch")
+            let maxAge: UInt64 = 30_000_000
+            try Recorder.startFlightRecording(options: FlightRecorderOptions(
+                maxBytes: 1 << 30, maxAge: .nanoseconds(Int64(maxAge)),
+                recording: RecorderOptions(generationInterval: .seconds(3600))))
+            let size = 100
+            var generations: [GenerationSummary] = []
+            runOnThreads(1) { _ in Self.emitBatch(0, size: size, message: message) }
+            generations.append(try Recorder.flush())
+            // Let the first generation age past maxAge, on the recorder's own clock.
+            while try Recorder.flush().endNanoseconds < generations[0].endNanoseconds + 2 * maxAge {}
+            runOnThreads(1) { _ in Self.emitBatch(1, size: size, message: message) }
+            generations.append(try Recorder.flush())
+            runOnThreads(1) { _ in Self.emitBatch(2, size: size, message: message) }
+            let path = directory.path("aged.sctrace")
+            let dump = try Recorder.dump(to: path)
+            let all = generations + [dump.generations.last].compactMap { $0 }.filter { $0.number > generations[1].number }
+            let expected = Self.expectedWindow(all, now: dump.nanoseconds, maxBytes: .max, maxAge: maxAge)
+            #expect(dump.generations == expected)
+            #expect(!dump.generations.contains { $0.number == generations[0].number })
+            let trace = try RecordedTrace(path: path)
+            #expect(trace.trace.violations.isEmpty)
+            let batches = Set(trace.events.filter { $0.kind == .procSteal }.map { Int($0.stealCount) / size })
+            #expect(!batches.contains(0))
+            #expect(batches.contains(2))
+            try Recorder.stop()
+        }
+
+        @Test("dump(to:) on a file recording, or with none, is refused")
+        func dumpNeedsFlight() throws {
+            let directory = try TemporaryDirectory()
+            try Recorder.start(path: directory.path("file.sctrace"))
+            #expect(throws: RecorderError.self) { try Recorder.dump(to: directory.path("dump.sctrace")) }
+            do { try Recorder.dump(to: directory.path("dump.sctrace")) } catch {
+                #expect(error.code == .notFlightRecording)
+            }
+            try Recorder.stop()
+        }
+
+        @Test("a flight recording of a busy scheduler stays within maxBytes and dumps a valid trace")
+        func busyFlight() throws {
+            let directory = try TemporaryDirectory()
+            let strings = InternedStrings(SchedulerScript.allStrings)
+            let maxBytes = 256 << 10
+            try Recorder.startFlightRecording(options: FlightRecorderOptions(
+                maxBytes: maxBytes, recording: RecorderOptions(bufferEvents: 1 << 18)))
+            runOnThreads(2) { index in
+                var script = SchedulerScript(index: index, seed: 3)
+                for _ in 0..<30_000 {
+                    for step in script.nextRound() { step.emit(strings: strings) }
+                }
+            }
+            let path = directory.path("busy.sctrace")
+            let dump = try Recorder.dump(to: path)
+            #expect(dump.generations.reduce(0) { $0 + $1.bytes } <= maxBytes)
+            #expect(dump.events > 0)
+            let trace = try RecordedTrace(path: path)
+            #expect(!trace.trace.report.isDamaged)
+            #expect(trace.events.count == dump.events)
+            #expect(trace.trace.violations.isEmpty, "\(trace.trace.violations.prefix(3))")
+            try Recorder.stop()
+        }
+    }
+}
