@@ -22,6 +22,17 @@ let package = Package(
             path: "Benchmarks/TraceBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "RecorderBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SchedscopeRecorder", package: "Schedscope"),
+                .product(name: "SchedscopeFormat", package: "Schedscope"),
+                .product(name: "SchedscopeSynth", package: "Schedscope"),
+            ],
+            path: "Benchmarks/RecorderBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

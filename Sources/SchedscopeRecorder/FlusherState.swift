@@ -11,6 +11,8 @@ struct ThreadStream {
     var task = TaskID.none
     /// The last timestamp given to this thread's events (timestamps never go backwards).
     var lastNanoseconds: UInt64 = 0
+    /// Events appended since the payload size was last looked at.
+    var uncheckedEvents = 0
 
     init(slot: SlotReference) {
         self.slot = slot
@@ -283,7 +285,7 @@ struct FlusherState {
             if let cut, record.clock > cut { break }
             tail &+= 1
             sinceRelease += 1
-            guard let event = decode(record, stream: &streams[index]) else { continue }
+            guard let event = Self.decode(record, clock: clock, stream: &streams[index]) else { continue }
             try append(event, to: index)
             if sinceRelease >= 4096 {
                 // Release: the reads above happen before the producer reuses the space.
@@ -295,8 +297,10 @@ struct FlusherState {
         slot.pointee.tail.store(tail, ordering: .releasing)
     }
 
-    /// The event a record stands for, with the thread's P and task filled in.
-    private func decode(_ record: RawRecord.Loaded, stream: inout ThreadStream) -> Event? {
+    /// The event a record stands for, with the thread's P and task filled in. (Static: a
+    /// method would borrow `self` while `streams[index]` is modified, and the copy of `self`
+    /// that forces would make every append copy the thread's payload.)
+    private static func decode(_ record: RawRecord.Loaded, clock: RecorderClock, stream: inout ThreadStream) -> Event? {
         guard let kind = EventKind(rawValue: record.kind) else { return nil }
         let timestamp = max(clock.nanoseconds(record.clock), stream.lastNanoseconds)
         stream.lastNanoseconds = timestamp
@@ -352,6 +356,11 @@ struct FlusherState {
         generationEvents += 1
         summary.events += 1
         if event.kind == .lost { summary.lostEvents &+= event.argument1 }
+        // The payload's size is looked at every 64 events (a chunk overshoots 64 KiB by at
+        // most 64 events): reading it is a call into the format module that copies the stream.
+        streams[index].uncheckedEvents &+= 1
+        guard streams[index].uncheckedEvents >= 64 else { return }
+        streams[index].uncheckedEvents = 0
         if streams[index].encoder.payload.count >= Self.chunkBytes {
             try emitChunk(of: index)
             if pending.count >= Self.writeBatchBytes, case .file = output { try writePending() }
