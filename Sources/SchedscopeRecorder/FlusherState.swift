@@ -136,6 +136,7 @@ struct FlusherState {
         let cutNanoseconds = clock.nanoseconds(cutRaw)
         // Drops that no `lost` event reported yet: report them now, at the cut.
         for index in streams.indices {
+            // Relaxed: a count published with nothing else (see `ThreadSlot.dropped`).
             let lost = streams[index].slot.pointer.pointee.dropped.exchange(0, ordering: .relaxed)
             if lost > 0 {
                 let stream = streams[index]
@@ -219,6 +220,7 @@ struct FlusherState {
             let pointer = slot.pointer
             // Acquire: pairs with the producer's release store of `head`.
             let head = pointer.pointee.head.load(ordering: .acquiring)
+            // Relaxed: only the flusher (under its lock, which this caller holds) writes `tail`.
             let tail = pointer.pointee.tail.load(ordering: .relaxed)
             guard head != tail else { continue }
             rings.append((UnsafeRawPointer(pointer.pointee.records), pointer.pointee.mask, tail, head))
@@ -445,6 +447,8 @@ struct FlusherState {
     private mutating func reapRetiredThreads() {
         let finished = streams.indices.filter { index in
             let slot = streams[index].slot.pointer
+            // Relaxed `tail`: the flusher's own. Acquire `head`: pairs with the producer's
+            // release, so "no unread record" also means none is half-written.
             return streams[index].encoder.isEmpty
                 && slot.pointee.tail.load(ordering: .relaxed) == slot.pointee.head.load(ordering: .acquiring)
         }

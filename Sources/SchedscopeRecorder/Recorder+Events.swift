@@ -179,6 +179,7 @@ extension Recorder {
     static func recordSlow(_ kind: EventKind, flags: UInt8, a: UInt64, b: UInt64, c: UInt32) {
         let epoch = schedscope_recording_epoch_load_relaxed()
         guard epoch != 0, let slot = ThreadSlots.armedSlot(epoch: epoch) else { return }
+        // Relaxed: `head` is this thread's own variable.
         var head = slot.pointee.head.load(ordering: .relaxed)
         if head == slot.pointee.limit { slot.pointee.refreshLimit(head: head) }
         let space = slot.pointee.limit &- head
@@ -188,6 +189,7 @@ extension Recorder {
             return
         }
         let clock = slot.pointee.usesTSC ? schedscope_rdtsc() : schedscope_monotonic_ns()
+        // Relaxed, all three: a count, see `ThreadSlot.dropped`.
         if slot.pointee.dropped.load(ordering: .relaxed) != 0 {
             guard space >= 2 else {
                 slot.pointee.dropped.wrappingAdd(1, ordering: .relaxed)

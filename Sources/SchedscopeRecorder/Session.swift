@@ -44,6 +44,7 @@ final class Session: Sendable {
     }
 
     private func runFlusher() {
+        // Acquire (both loads): pairs with `finish()`'s release store.
         while !stopRequested.load(ordering: .acquiring) {
             let untilGeneration = flusher.withLock { $0.nanosecondsUntilGenerationEnd() }
             _ = schedscope_flusher_wait(max(1, min(drainIntervalNanoseconds, untilGeneration)))
