@@ -38,3 +38,12 @@ int schedscope_flusher_wait(uint64_t timeout_ns) {
 }
 
 int64_t schedscope_gettid(void) { return (int64_t)syscall(SYS_gettid); }
+
+static void stop_recording_in_child(void) { schedscope_recording_epoch_store_relaxed(0); }
+
+static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+static void install_fork_handler(void) { pthread_atfork(NULL, NULL, stop_recording_in_child); }
+
+void schedscope_install_fork_handler(void) { pthread_once(&fork_handler_once, install_fork_handler); }
+
+void schedscope_name_current_thread(const char *name) { pthread_setname_np(pthread_self(), name); }

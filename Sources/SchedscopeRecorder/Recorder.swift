@@ -102,7 +102,7 @@ public enum Recorder {
     @discardableResult
     public static func flush() throws(RecorderError) -> GenerationSummary {
         try control.withLock { (control: inout Control) throws(RecorderError) in
-            guard let session = control.session else {
+            guard let session = control.currentSession() else {
                 throw RecorderError(code: .notRecording, reason: "flush() was called with no recording in progress")
             }
             guard let ended = session.perform({ (state: inout sending FlusherState) throws(RecorderError) in
@@ -125,7 +125,7 @@ public enum Recorder {
     @discardableResult
     public static func dump(to path: String) throws(RecorderError) -> FlightDump {
         try control.withLock { (control: inout Control) throws(RecorderError) in
-            guard let session = control.session else {
+            guard let session = control.currentSession() else {
                 throw RecorderError(code: .notRecording, reason: "dump(to:) was called with no recording in progress")
             }
             guard session.isFlight else {
@@ -173,9 +173,20 @@ struct Control: ~Copyable {
     var nextEpoch: UInt64 = 1
     var exitHookInstalled = false
 
+    /// The recording in progress, if this process started it. A forked child inherits its
+    /// parent's session without the flusher thread: it forgets it (without touching its
+    /// locks or its file) and may start its own.
+    mutating func currentSession() -> Session? {
+        if let session, session.ownerProcess != getpid() {
+            self.session = nil
+            ThreadSlots.releaseAll()
+        }
+        return session
+    }
+
     /// Throws if a recording is in progress; cleans up one that failed and was never stopped.
     mutating func prepareToStart() throws(RecorderError) {
-        guard let session else { return }
+        guard let session = currentSession() else { return }
         if session.failure == nil {
             throw RecorderError(code: .alreadyRecording, reason: "start was called while a recording is in progress")
         }
@@ -211,6 +222,7 @@ struct Control: ~Copyable {
         if !exitHookInstalled {
             exitHookInstalled = true
             atexit { Recorder.stopAtExit() }
+            schedscope_install_fork_handler()
         }
         schedscope_recording_epoch_store_relaxed(epoch)
     }

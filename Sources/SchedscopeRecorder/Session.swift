@@ -16,6 +16,9 @@ final class Session: Sendable {
     private let drainIntervalNanoseconds: UInt64
     /// The flusher thread, once started.
     private let thread = Mutex<pthread_t?>(nil)
+    /// The process that started the recording (a forked child inherits the session but not
+    /// its flusher thread, and must not write to the parent's file).
+    let ownerProcess = getpid()
 
     init(epoch: UInt64, state: sending FlusherState) {
         self.epoch = epoch
@@ -44,6 +47,7 @@ final class Session: Sendable {
     }
 
     private func runFlusher() {
+        schedscope_name_current_thread("schedscope-flush")
         // Acquire (both loads): pairs with `finish()`'s release store.
         while !stopRequested.load(ordering: .acquiring) {
             let untilGeneration = flusher.withLock { $0.nanosecondsUntilGenerationEnd() }
@@ -93,6 +97,14 @@ final class Session: Sendable {
     /// Stops emitting, waits for the flusher thread, writes the rest and closes the file.
     func finish() throws(RecorderError) -> RecordingSummary {
         schedscope_recording_epoch_store_relaxed(0)
+        guard getpid() == ownerProcess else {
+            // A forked child: the flusher thread and the file are the parent's; the threads'
+            // slots are free for a recording of the child's own.
+            ThreadSlots.releaseAll()
+            throw RecorderError(
+                code: .notRecording,
+                reason: "the recording belongs to process \(ownerProcess); this forked child (\(getpid())) does not record")
+        }
         registry.withLock { $0.activeEpoch = 0 }
         // Release: pairs with the flusher thread's acquire load.
         stopRequested.store(true, ordering: .releasing)

@@ -5,8 +5,10 @@
 //                                        flush); runs until killed (or 60 s)
 //   RecorderTestChild fsize PATH LIMIT   record with the file size limited to LIMIT bytes; print the
 //                                        error that stops the recording, keep emitting, print "alive"
+//   RecorderTestChild fork PATH -        record, fork; the child records its own trace (PATH.child)
 import Glibc
 import RecorderTestWorkload
+import SchedscopeModel
 import SchedscopeRecorder
 import Synchronization
 
@@ -94,6 +96,36 @@ case "fsize":
         say("stop: \(error.code.rawValue)")
     }
     say("alive")
+    exit(0)
+
+case "fork":
+    // The parent records; a forked child must neither record into nor write the parent's
+    // trace, must not hang at exit, and may record its own (to PATH.child).
+    try Recorder.start(path: path, options: RecorderOptions(procCount: 1))
+    Recorder.procStart(ProcID(0))
+    Recorder.log(strings["test"], category: strings["test"])
+    // Fork while the flusher is held, so that it holds no other lock the child could inherit.
+    let child = Recorder.withFlusherPaused { fork() }
+    if child == 0 {
+        Recorder.procSteal(ProcID(0), from: ProcID(1), count: 99)  // not recorded
+        var notes = ["recording: \(Recorder.isRecording)"]
+        do {
+            try Recorder.stop()
+            notes.append("stop: ok")
+        } catch {
+            notes.append("stop: \(error.code.rawValue)")
+        }
+        try Recorder.start(path: path + ".child", options: RecorderOptions(procCount: 1))
+        Recorder.procStart(ProcID(7))
+        try Recorder.stop()
+        say("child " + notes.joined(separator: ", "))
+        exit(0)  // atexit runs: it must not wait for the parent's flusher
+    }
+    var status: Int32 = 0
+    waitpid(child, &status, 0)
+    Recorder.procStop(ProcID(0))
+    try Recorder.stop()
+    say("parent: child exited \(status)")
     exit(0)
 
 default:

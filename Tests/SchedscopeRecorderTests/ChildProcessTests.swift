@@ -135,4 +135,21 @@ struct ChildProcessTests {
         #expect(trace.trace.report.chunksCorrupt == 0)
         #expect(trace.trace.violations.isEmpty, "\(trace.trace.violations.prefix(3))")
     }
+
+    @Test("a forked child does not record into its parent's trace, exits without hanging, and can record its own")
+    func forkedChild() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("parent.sctrace")
+        let child = try Child(["fork", path, "-"])
+        let lines = child.remainingLines()
+        #expect(child.process.terminationStatus == 0)
+        #expect(lines.contains("child recording: false, stop: not-recording"), "\(lines)")
+        #expect(lines.contains("parent: child exited 0"), "\(lines)")
+        let parent = try RecordedTrace(path: path)
+        #expect(parent.events.map(\.kind) == [.procStart, .log, .procStop])
+        #expect(parent.trace.violations.isEmpty)
+        let own = try RecordedTrace(path: path + ".child")
+        #expect(own.events.map(\.kind) == [.procStart])
+        #expect(own.events.first?.proc == ProcID(7))
+    }
 }

@@ -72,4 +72,11 @@ int schedscope_flusher_wait(uint64_t timeout_ns);
 /// The calling thread's kernel id (for diagnostics).
 int64_t schedscope_gettid(void);
 
+/// Installs (once) a fork handler that stops recording in a forked child: the child has no
+/// flusher thread, so its events would only fill its rings.
+void schedscope_install_fork_handler(void);
+
+/// Names the calling thread (shown by ps, top, gdb, perf).
+void schedscope_name_current_thread(const char *name);
+
 #endif
