@@ -489,9 +489,13 @@ struct FlusherState {
         pending.removeAll(keepingCapacity: true)
         appendStringChunks(strings, generation: firstGeneration)
         // Ranges open where the window starts are opened again there, on thread 0.
+        var reopened = 0
         if let first = window.generations.first, !first.openAtStart.isEmpty {
             var encoder = ThreadChunkEncoder(thread: .unknown)
-            for event in first.openAtStart.prologue(at: first.startNanoseconds) { encoder.append(event) }
+            for event in first.openAtStart.prologue(at: first.startNanoseconds) {
+                encoder.append(event)
+                reopened += 1
+            }
             appendChunk(
                 type: .events, sequence: 0, thread: ThreadID.unknown.rawValue, firstTimestamp: encoder.firstTimestamp,
                 lastTimestamp: encoder.maxTimestamp, itemCount: encoder.eventCount, payload: encoder.payload.bytes,
@@ -504,6 +508,6 @@ struct FlusherState {
         try file.close()
         return FlightDump(
             generations: window.generations.map(\.summary), nanoseconds: ended.endNanoseconds,
-            fileBytes: file.bytesWritten)
+            fileBytes: file.bytesWritten, reopenedRanges: reopened)
     }
 }

@@ -51,7 +51,10 @@ public struct FlightDump: Sendable, Equatable {
     public var nanoseconds: UInt64
     /// Bytes written.
     public var fileBytes: UInt64
+    /// Begin events written at the window's start for ranges (regions, GC cycles, pauses)
+    /// that were open there, on thread 0.
+    public var reopenedRanges: Int
 
-    /// Events in the dump.
+    /// Events of the dump's generations (`reopenedRanges` not counted).
     public var events: Int { generations.reduce(0) { $0 + $1.events } }
 }

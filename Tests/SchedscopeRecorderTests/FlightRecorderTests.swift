@@ -1,6 +1,7 @@
 import RecorderTestWorkload
 import SchedscopeModel
 import SchedscopeRecorder
+import Synchronization
 import Testing
 
 extension RecorderTests {
@@ -98,6 +99,47 @@ extension RecorderTests {
             try Recorder.stop()
         }
 
+        @Test("ranges open where the window starts are reopened there, so the dump validates")
+        func rangesOpenAtWindowStart() throws {
+            let directory = try TemporaryDirectory()
+            let region = Recorder.intern("TestCase/testLongRunning")
+            let reason = Recorder.intern("stop the world")
+            try Recorder.startFlightRecording(options: FlightRecorderOptions(
+                maxBytes: 8192, maxAge: .seconds(3600),
+                recording: RecorderOptions(generationInterval: .seconds(3600), compressionLevel: 0)))
+            let path = directory.path("ranges.sctrace")
+            let dump = Mutex<FlightDump?>(nil)
+            runOnThreads(1) { _ in
+                Recorder.procStart(ProcID(0))
+                Recorder.taskCreate(TaskID(1), parent: .none, label: region)
+                Recorder.taskStart(TaskID(1), on: ProcID(0))
+                Recorder.regionBegin(region)
+                Recorder.gcBegin(cycle: 5)
+                Recorder.gcPauseBegin(reason: reason)
+                try! Recorder.flush()
+                for k in 0..<8 {  // each generation ~3 KB: the first ones leave the window
+                    for n in 0..<700 { Recorder.procSteal(ProcID(0), from: ProcID(1), count: UInt64(k * 700 + n)) }
+                    try! Recorder.flush()
+                }
+                Recorder.gcPauseEnd(reason: reason)
+                Recorder.gcEnd(cycle: 5)
+                Recorder.regionEnd(region)
+                dump.withLock { $0 = try! Recorder.dump(to: path) }
+            }
+            try Recorder.stop()
+            let written = try #require(dump.withLock { $0 })
+            #expect(written.generations.first?.number ?? 0 > 0)
+            let trace = try RecordedTrace(path: path)
+            #expect(trace.trace.violations.isEmpty, "\(trace.trace.violations.prefix(3))")
+            let prologue = trace.events.prefix { $0.thread == .unknown }
+            #expect(prologue.map(\.kind) == [.gcBegin, .gcPauseBegin, .regionBegin])
+            #expect(written.reopenedRanges == 3)
+            #expect(prologue.last?.task == TaskID(1))
+            #expect(trace.strings[try #require(prologue.last).regionName] == "TestCase/testLongRunning")
+            #expect(trace.events.suffix(3).map(\.kind) == [.gcPauseEnd, .gcEnd, .regionEnd])
+            #expect(!trace.events.contains { $0.kind == .procStart })
+        }
+
         @Test("dump(to:) on a file recording, or with none, is refused")
         func dumpNeedsFlight() throws {
             let directory = try TemporaryDirectory()
@@ -128,7 +170,8 @@ extension RecorderTests {
             #expect(dump.events > 0)
             let trace = try RecordedTrace(path: path)
             #expect(!trace.trace.report.isDamaged)
-            #expect(trace.events.count == dump.events)
+            #expect(trace.events.count == dump.events + dump.reopenedRanges)
+            #expect(trace.events.filter { $0.thread == .unknown }.count == dump.reopenedRanges)
             #expect(trace.trace.violations.isEmpty, "\(trace.trace.violations.prefix(3))")
             try Recorder.stop()
         }
