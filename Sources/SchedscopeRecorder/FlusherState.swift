@@ -457,7 +457,11 @@ struct FlusherState {
             var freed = Set<SlotReference>()
             for index in finished {
                 let slot = streams[index].slot
-                guard slot.pointer.pointee.retired else { continue }
+                // Retired (under this lock) means the thread is gone; look at `head` again,
+                // since it may have published a last record after the check above.
+                guard slot.pointer.pointee.retired,
+                      slot.pointer.pointee.tail.load(ordering: .relaxed) == slot.pointer.pointee.head.load(ordering: .acquiring)
+                else { continue }
                 registry.slots.removeAll { $0 == slot }
                 ThreadSlot.free(slot.pointer)
                 registry.liveSlots -= 1
