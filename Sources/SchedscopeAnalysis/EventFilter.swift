@@ -30,9 +30,16 @@ public struct EventFilter {
     /// Whether `event` is selected. Must see every event of the trace in order (it tracks
     /// region membership), and `strings` must define the region names seen so far.
     public mutating func matches(_ event: Event, strings: borrowing StringTable) -> Bool {
+        matches(event) { strings[$0] }
+    }
+
+    /// Whether `event` is selected; `string` resolves a region name, and is called only for
+    /// region events whose name was not seen before (so a reader's table is not copied per
+    /// event).
+    public mutating func matches(_ event: Event, string: (StringID) -> String) -> Bool {
         var inRegion = true
         if let region = selection.region {
-            inRegion = trackRegion(event, name: region, strings: strings)
+            inRegion = trackRegion(event, name: region, string: string)
         }
         if let from = selection.from, event.timestamp < from { return false }
         if let to = selection.to, event.timestamp >= to { return false }
@@ -50,13 +57,13 @@ public struct EventFilter {
         return inRegion
     }
 
-    private mutating func trackRegion(_ event: Event, name: String, strings: borrowing StringTable) -> Bool {
+    private mutating func trackRegion(_ event: Event, name: String, string: (StringID) -> String) -> Bool {
         let task = event.task
         switch event.kind {
-        case .regionBegin where isNamed(event.regionName, name, strings):
+        case .regionBegin where isNamed(event.regionName, name, string):
             if task.isSome { insideRegion[task, default: 0] += 1 } else { openGlobalRegions += 1 }
             return true
-        case .regionEnd where isNamed(event.regionName, name, strings):
+        case .regionEnd where isNamed(event.regionName, name, string):
             let wasInside = openGlobalRegions > 0 || insideRegion[task] != nil
             if task.isSome {
                 if let count = insideRegion[task] {
@@ -83,9 +90,9 @@ public struct EventFilter {
         }
     }
 
-    private mutating func isNamed(_ id: StringID, _ name: String, _ strings: borrowing StringTable) -> Bool {
+    private mutating func isNamed(_ id: StringID, _ name: String, _ string: (StringID) -> String) -> Bool {
         if let known = regionNameMatches[id] { return known }
-        let matches = strings[id] == name
+        let matches = string(id) == name
         regionNameMatches[id] = matches
         return matches
     }

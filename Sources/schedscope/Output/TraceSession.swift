@@ -32,7 +32,7 @@ struct TraceSession {
                 var filter = EventFilter(selection)
                 let reader = self.reader
                 try reader.forEachBatch { batch in
-                    for event in batch where filter.matches(event, strings: reader.strings) { try body(event) }
+                    for event in batch where filter.matches(event, string: { reader.strings[$0] }) { try body(event) }
                 }
             }
         } catch let error as TraceFormatError {
