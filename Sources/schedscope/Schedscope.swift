@@ -19,6 +19,7 @@ struct Schedscope: ParsableCommand {
             (validate found problems) · 64 bad usage. A damaged trace is read up to the \
             damage, with a warning on stderr; --strict makes damage an error (exit 1).
             """,
+        version: "schedscope 0.1.0 (trace format 1.0)",
         subcommands: [
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ValidateCommand.self, SynthCommand.self,
