@@ -1,0 +1,272 @@
+import SchedscopeModel
+
+/// What `schedscope imbalance` reports (docs/ANALYSES.md, "Imbalance").
+public struct ImbalanceReport: Sendable, Equatable {
+    public struct Proc: Sendable, Equatable {
+        public var proc: ProcID
+        /// Time some task ran on the P, inside the window.
+        public var busyNanoseconds: UInt64
+        /// busy / window duration (0 for an empty window).
+        public var utilization: Double
+        /// `task_start`s on the P inside the window.
+        public var tasksRun: UInt64
+        /// Tasks the P stole (sum of the counts of its `proc_steal`s).
+        public var stealsIn: UInt64
+        /// Tasks stolen from the P.
+        public var stealsOut: UInt64
+    }
+
+    /// One `--window` slice of the trace.
+    public struct Window: Sendable, Equatable {
+        public var start: UInt64
+        public var end: UInt64
+        public var maxOverMean: Double
+        public var cv: Double
+        /// Busy time per P in the window, in the order of `ImbalanceReport.procs`.
+        public var busyNanoseconds: [UInt64]
+    }
+
+    /// The window's start and end (ns since the trace start).
+    public var start: UInt64
+    public var end: UInt64
+    public var durationNanoseconds: UInt64 { end - start }
+    /// The `--window` size.
+    public var windowNanoseconds: UInt64
+    /// Every P, by id.
+    public var procs: [Proc]
+    /// max busy / mean busy across Ps (1 when no P was busy).
+    public var maxOverMean: Double
+    /// Coefficient of variation of busy across Ps: population standard deviation / mean
+    /// (0 when no P was busy).
+    public var cv: Double
+    /// Time during which at least one P ran no task while at least one task was runnable.
+    public var idleWhileRunnableNanoseconds: UInt64
+    /// Windows cut (the last may be shorter), and those in which some P was busy.
+    public var windows: UInt64
+    public var activeWindows: UInt64
+    /// Means of the per-window figures over the active windows (1 and 0 when none).
+    public var meanWindowMaxOverMean: Double
+    public var meanWindowCV: Double
+    /// The active window with the highest max/mean (the earliest on a tie); nil if none.
+    public var worstWindow: Window?
+}
+
+/// Per-P busy time, utilization, tasks run and steals; max/mean and coefficient of
+/// variation of busy time over the whole window and per `--window` slice; and the time a P
+/// sat idle while a task was runnable (docs/ANALYSES.md, "Imbalance").
+///
+/// Runtime tasks count like any other here: a P running the runtime's work is busy.
+///
+/// - Complexity: O(1) per event, plus O(Ps) per window boundary crossed; memory O(Ps).
+public struct ImbalanceAnalysis: TaskLifecycleObserver {
+    public let window: AnalysisWindow
+    public let windowSize: UInt64
+    private let lifecycle = TaskLifecycle()
+    private var procs = ProcIndex()
+    /// With a `--proc` selection, only these Ps are reported and counted.
+    private let fixedProcs: Bool
+
+    // Per P, by dense index.
+    private var runningTask: [UInt64] = []
+    private var runningSince: [UInt64] = []
+    private var busy: [UInt64] = []
+    private var windowBusy: [UInt64] = []
+    private var tasksRun: [UInt64] = []
+    private var stealsIn: [UInt64] = []
+    private var stealsOut: [UInt64] = []
+
+    private var runningCount = 0
+    private var runnableCount = 0
+    private var idleWhileRunnable: UInt64 = 0
+    private var lastChange: UInt64 = 0
+
+    // Windows.
+    private var windowStart: UInt64
+    private var windowEnd: UInt64
+    private var windows: UInt64 = 0
+    private var activeWindows: UInt64 = 0
+    private var sumWindowRatio: Double = 0
+    private var sumWindowCV: Double = 0
+    private var worst: (start: UInt64, end: UInt64, ratio: Double, cv: Double, busy: [UInt64])?
+
+    /// - Parameters:
+    ///   - procCount: the Ps the trace declares (`TraceInfo.procCount`); they are reported
+    ///     even if idle throughout. Ps seen in events are added.
+    ///   - procs: report only these Ps (`--proc`); nil: every P.
+    ///   - windowSize: the slice for per-window figures (`--window`, default 10 ms).
+    public init(procCount: UInt32, procs selected: Set<ProcID>? = nil, window: AnalysisWindow = .whole, windowSize: UInt64 = 10_000_000) {
+        self.window = window
+        self.windowSize = max(1, windowSize)
+        fixedProcs = selected != nil
+        windowStart = window.from
+        windowEnd = window.from &+ self.windowSize
+        let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
+        for proc in initial where proc.isSome { register(proc) }
+    }
+
+    /// Feeds one event (events in time order).
+    public mutating func consume(_ event: Event) {
+        let lifecycle = self.lifecycle
+        lifecycle.consume(event, &self)
+    }
+
+    /// The figures, once every event was consumed.
+    public mutating func finish() -> ImbalanceReport { finish(lifecycle: lifecycle) }
+
+    /// The dense index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
+    @inline(__always)
+    private mutating func index(_ proc: ProcID) -> Int? {
+        fixedProcs ? procs.existingIndex(proc) : register(proc)
+    }
+
+    @discardableResult
+    private mutating func register(_ proc: ProcID) -> Int {
+        let i = procs.index(proc)
+        if i == runningTask.count {
+            runningTask.append(0)
+            runningSince.append(0)
+            busy.append(0)
+            windowBusy.append(0)
+            tasksRun.append(0)
+            stealsIn.append(0)
+            stealsOut.append(0)
+        }
+        return i
+    }
+
+    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        let now = event.timestamp
+        if now >= windowEnd { advanceWindows(to: now) }
+        integrate(to: now)
+        switch event.kind {
+        case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd:
+            guard let task else { return }
+            let before = task.pointee.phase
+            let wasRunnable = before == .runnable
+            let isRunnable = TaskLifecycle.isRunnable(after: event, from: before)
+            if wasRunnable != isRunnable { runnableCount += isRunnable ? 1 : -1 }
+            let id = event.task.rawValue
+            if event.kind == .taskStart {
+                if before == .running, task.pointee.proc.isSome, let old = procs.existingIndex(task.pointee.proc),
+                   runningTask[old] == id {
+                    stop(old, at: now)
+                }
+                guard event.proc.isSome, let p = index(event.proc) else { return }
+                if runningTask[p] != 0 { stop(p, at: now) }
+                runningTask[p] = id
+                runningSince[p] = now
+                runningCount += 1
+                if window.contains(now) { tasksRun[p] += 1 }
+            } else if event.kind.stopsTask && before == .running && task.pointee.proc.isSome,
+                      let p = procs.existingIndex(task.pointee.proc), runningTask[p] == id {
+                stop(p, at: now)
+            }
+        case .procSteal:
+            guard window.contains(now), event.proc.isSome else { return }
+            if let thief = index(event.proc) { stealsIn[thief] += event.stealCount }
+            if event.victim.isSome, let victim = index(event.victim) { stealsOut[victim] += event.stealCount }
+        case .procStart, .procStop:
+            if event.proc.isSome { _ = index(event.proc) }
+        default:
+            break
+        }
+    }
+
+    /// P `p` stops running its task at `now`.
+    @inline(__always)
+    private mutating func stop(_ p: Int, at now: UInt64) {
+        let since = runningSince[p]
+        busy[p] += window.clipped(since, now)
+        if now > windowStart { windowBusy[p] += now - max(since, windowStart) }
+        runningTask[p] = 0
+        runningCount -= 1
+    }
+
+    /// Adds the time since the last change during which a P was idle and a task runnable.
+    @inline(__always)
+    private mutating func integrate(to now: UInt64) {
+        if runnableCount > 0 && runningCount < runningTask.count && now > lastChange {
+            idleWhileRunnable += window.clipped(lastChange, now)
+        }
+        lastChange = max(lastChange, now)
+    }
+
+    /// Closes every window that ends at or before `now`.
+    private mutating func advanceWindows(to now: UInt64) {
+        while now >= windowEnd {
+            if runningCount == 0 && windowBusy.allSatisfy({ $0 == 0 }) {
+                // Nothing ran: skip straight to the window holding `now`, counting the empty ones.
+                let skipped = (now - windowEnd) / windowSize
+                windows += 1 + skipped
+                windowStart = windowEnd + skipped * windowSize
+                windowEnd = windowStart &+ windowSize
+                continue
+            }
+            closeWindow(end: windowEnd)
+            windowStart = windowEnd
+            windowEnd = windowStart &+ windowSize
+        }
+    }
+
+    /// Evaluates the window `[windowStart, end)` and clears its busy counters.
+    private mutating func closeWindow(end: UInt64) {
+        for p in runningTask.indices where runningTask[p] != 0 && end > windowStart {
+            windowBusy[p] += end - max(runningSince[p], windowStart)
+        }
+        windows += 1
+        let (ratio, cv, total) = Self.spread(windowBusy)
+        if total > 0 {
+            activeWindows += 1
+            sumWindowRatio += ratio
+            sumWindowCV += cv
+            if worst == nil || ratio > worst!.ratio {
+                worst = (windowStart, end, ratio, cv, windowBusy)
+            }
+        }
+        for p in windowBusy.indices { windowBusy[p] = 0 }
+    }
+
+    /// max/mean, coefficient of variation and sum of `values` (1, 0, 0 when all are 0).
+    static func spread(_ values: [UInt64]) -> (maxOverMean: Double, cv: Double, total: UInt64) {
+        let total = values.reduce(0, +)
+        guard total > 0, !values.isEmpty else { return (1, 0, 0) }
+        let n = Double(values.count)
+        let mean = Double(total) / n
+        let maximum = Double(values.max()!)
+        let variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+        return (maximum / mean, variance.squareRoot() / mean, total)
+    }
+
+    package mutating func finish(lifecycle: TaskLifecycle) -> ImbalanceReport {
+        let end = window.end(last: lifecycle.last)
+        integrate(to: end)
+        if end >= windowEnd { advanceWindows(to: end) }
+        if end > windowStart { closeWindow(end: end) }
+        for p in runningTask.indices where runningTask[p] != 0 {
+            busy[p] += window.clipped(runningSince[p], end)
+            runningTask[p] = 0
+        }
+        runningCount = 0
+        let duration = end - window.from
+        let order = procs.procs.indices.sorted { procs.procs[$0] < procs.procs[$1] }
+        let (ratio, cv, _) = Self.spread(order.map { busy[$0] })
+        let report = ImbalanceReport(
+            start: window.from, end: end, windowNanoseconds: windowSize,
+            procs: order.map { p in
+                ImbalanceReport.Proc(
+                    proc: procs.procs[p], busyNanoseconds: busy[p],
+                    utilization: duration > 0 ? Double(busy[p]) / Double(duration) : 0,
+                    tasksRun: tasksRun[p], stealsIn: stealsIn[p], stealsOut: stealsOut[p])
+            },
+            maxOverMean: ratio, cv: cv, idleWhileRunnableNanoseconds: idleWhileRunnable,
+            windows: windows, activeWindows: activeWindows,
+            meanWindowMaxOverMean: activeWindows > 0 ? sumWindowRatio / Double(activeWindows) : 1,
+            meanWindowCV: activeWindows > 0 ? sumWindowCV / Double(activeWindows) : 0,
+            worstWindow: worst.map { worst in
+                ImbalanceReport.Window(
+                    start: worst.start, end: worst.end, maxOverMean: worst.ratio, cv: worst.cv,
+                    busyNanoseconds: order.map { $0 < worst.busy.count ? worst.busy[$0] : 0 })
+            })
+        return report
+    }
+}

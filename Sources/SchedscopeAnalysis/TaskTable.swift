@@ -1,0 +1,128 @@
+/// An open-addressing hash map from task ids to `TaskRecord`s that hands out a pointer to
+/// the record, so that one probe serves a whole event (read, update, and every analysis).
+///
+/// Same hashing and backward-shift deletion as `IDTable`. A pointer from `find` or
+/// `findOrInsert` is valid until the next insertion or removal.
+///
+/// A reference type whose storage opts out of dynamic exclusivity checks: it is owned by
+/// one `TaskLifecycle` and never shared between threads.
+public final class TaskTable {
+    @exclusivity(unchecked) private var keys: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private var values: UnsafeMutablePointer<TaskRecord>
+    @exclusivity(unchecked) private var size: Int
+    @exclusivity(unchecked) private var mask: Int
+    /// Live records.
+    @exclusivity(unchecked) public private(set) var count = 0
+
+    /// Task 0 means "no task" and never gets a record, so 0 marks an empty slot.
+    private static var empty: UInt64 { 0 }
+
+    public init(capacity: Int = 256) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        self.size = size
+        mask = size - 1
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: Self.empty, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: TaskRecord(), count: size)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deinitialize(count: size)
+        values.deallocate()
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The record of `task` (not 0), if it has one.
+    @inline(__always)
+    public func find(_ task: UInt64) -> UnsafeMutablePointer<TaskRecord>? {
+        var i = slot(task)
+        while true {
+            let k = keys[i]
+            if k == task { return values + i }
+            if k == Self.empty { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The record of `task` (not 0), made fresh (`TaskRecord()`) if it had none.
+    /// - Parameter inserted: set to whether the record is new.
+    @inline(__always)
+    public func findOrInsert(_ task: UInt64, inserted: inout Bool) -> UnsafeMutablePointer<TaskRecord> {
+        if (count + 1) * 4 > size * 3 { grow() }
+        var i = slot(task)
+        while true {
+            let k = keys[i]
+            if k == task {
+                inserted = false
+                return values + i
+            }
+            if k == Self.empty {
+                keys[i] = task
+                values[i] = TaskRecord()
+                count += 1
+                inserted = true
+                return values + i
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Removes `task`'s record, if any.
+    public func remove(_ task: UInt64) {
+        var i = slot(task)
+        while true {
+            let k = keys[i]
+            if k == Self.empty { return }
+            if k == task { break }
+            i = (i + 1) & mask
+        }
+        var hole = i
+        var j = (i + 1) & mask
+        while keys[j] != Self.empty {
+            let home = slot(keys[j])
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                keys[hole] = keys[j]
+                values[hole] = values[j]
+                hole = j
+            }
+            j = (j + 1) & mask
+        }
+        keys[hole] = Self.empty
+        count -= 1
+    }
+
+    /// Calls `body` with every live task and a pointer to its record, in no particular order.
+    /// `body` must not insert or remove.
+    public func forEach(_ body: (UInt64, UnsafeMutablePointer<TaskRecord>) throws -> Void) rethrows {
+        for i in 0..<size where keys[i] != Self.empty {
+            try body(keys[i], values + i)
+        }
+    }
+
+    private func grow() {
+        let oldKeys = keys, oldValues = values, oldSize = size
+        size *= 2
+        mask = size - 1
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: Self.empty, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: TaskRecord(), count: size)
+        for i in 0..<oldSize where oldKeys[i] != Self.empty {
+            var j = slot(oldKeys[i])
+            while keys[j] != Self.empty { j = (j + 1) & mask }
+            keys[j] = oldKeys[i]
+            values[j] = oldValues[i]
+        }
+        oldKeys.deallocate()
+        oldValues.deinitialize(count: oldSize)
+        oldValues.deallocate()
+    }
+}

@@ -1,0 +1,160 @@
+import SchedscopeAnalysis
+import SchedscopeModel
+import SchedscopeTestSupport
+import Testing
+
+@Suite("imbalance: busy time, spread and idle-while-runnable against known intervals")
+struct ImbalanceAnalysisTests {
+    private func imbalance(
+        _ builder: TraceBuilder, procCount: UInt32 = 2, procs: Set<ProcID>? = nil,
+        window: AnalysisWindow = .whole, windowSize: UInt64 = 10_000_000
+    ) throws -> ImbalanceReport {
+        var analysis = ImbalanceAnalysis(procCount: procCount, procs: procs, window: window, windowSize: windowSize)
+        try stream(builder) { analysis.consume($0) }
+        return analysis.finish()
+    }
+
+    /// P0 runs task 1 100…500 and 600…1000 (800); P1 steals task 2 and runs it 200…700
+    /// (500). Runnable tasks wait while a P is idle 0…200 and 500…600 (300).
+    private func twoProcs() -> TraceBuilder {
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        b.create(1, proc: 0, at: 0).create(2, proc: 0, at: 0)
+        b.start(1, proc: 0, at: 100)
+        b.steal(1, from: 0, count: 1, at: 150)
+        b.start(2, proc: 1, at: 200)
+        b.preempt(1, proc: 0, at: 500)
+        b.start(1, proc: 0, at: 600)
+        b.end(2, proc: 1, at: 700)
+        b.end(1, proc: 0, at: 1000)
+        b.procStop(0, at: 1000).procStop(1, at: 1000)
+        return b
+    }
+
+    @Test func busyUtilizationTasksAndSteals() throws {
+        let report = try imbalance(twoProcs())
+        #expect(report.start == 0 && report.end == 1000)
+        #expect(report.procs.map(\.proc) == [ProcID(0), ProcID(1)])
+        #expect(report.procs.map(\.busyNanoseconds) == [800, 500])
+        #expect(report.procs.map(\.utilization) == [0.8, 0.5])
+        #expect(report.procs.map(\.tasksRun) == [2, 1])
+        #expect(report.procs.map(\.stealsIn) == [0, 1])
+        #expect(report.procs.map(\.stealsOut) == [1, 0])
+        #expect(report.maxOverMean.isClose(to: 800.0 / 650.0))
+        #expect(report.cv.isClose(to: 150.0 / 650.0))
+        #expect(report.idleWhileRunnableNanoseconds == 300)
+    }
+
+    @Test func perWindowFigures() throws {
+        let report = try imbalance(twoProcs(), windowSize: 250)
+        // [0,250): 150 vs 50 · [250,500): 250 vs 250 · [500,750): 150 vs 200 · [750,1000): 250 vs 0.
+        #expect(report.windows == 4 && report.activeWindows == 4)
+        let ratios = [150.0 / 100.0, 1.0, 200.0 / 175.0, 2.0]
+        #expect(report.meanWindowMaxOverMean.isClose(to: ratios.reduce(0, +) / 4))
+        let worst = try #require(report.worstWindow)
+        #expect(worst.start == 750 && worst.end == 1000)
+        #expect(worst.busyNanoseconds == [250, 0])
+        #expect(worst.maxOverMean == 2 && worst.cv == 1)
+    }
+
+    @Test func balancedOverallUnbalancedPerWindow() throws {
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        b.create(1, proc: 0, at: 0).create(2, proc: 1, at: 0)
+        b.start(1, proc: 0, at: 0).end(1, proc: 0, at: 1000)
+        b.start(2, proc: 1, at: 1000).end(2, proc: 1, at: 2000)
+        let report = try imbalance(b, windowSize: 1000)
+        #expect(report.procs.map(\.busyNanoseconds) == [1000, 1000])
+        #expect(report.maxOverMean == 1 && report.cv == 0)
+        #expect(report.windows == 2 && report.activeWindows == 2)
+        #expect(report.meanWindowMaxOverMean == 2 && report.meanWindowCV == 1)
+        #expect(report.worstWindow?.start == 0, "ties go to the earliest window")
+        // Task 2 waits 0…1000 while P1 idles.
+        #expect(report.idleWhileRunnableNanoseconds == 1000)
+    }
+
+    @Test func windowsSpanningLongRunsAndGaps() throws {
+        // One task runs 50…350 across three 100 ns windows, then nothing until 1000.
+        let b = TraceBuilder(procs: 1)
+        b.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 50).yield(1, proc: 0, at: 350)
+        b.start(1, proc: 0, at: 950).end(1, proc: 0, at: 1000)
+        let report = try imbalance(b, procCount: 1, windowSize: 100)
+        #expect(report.procs.map(\.busyNanoseconds) == [350])
+        #expect(report.windows == 10)
+        #expect(report.activeWindows == 5)   // 0–100, 100–200, 200–300, 300–400, 900–1000
+        #expect(report.maxOverMean == 1 && report.cv == 0 && report.meanWindowMaxOverMean == 1)
+        #expect(report.idleWhileRunnableNanoseconds == 50 + 600)
+    }
+
+    @Test func onePAndEmptyTraces() throws {
+        let one = TraceBuilder(procs: 1)
+        one.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 10).end(1, proc: 0, at: 30)
+        let report = try imbalance(one, procCount: 1)
+        #expect(report.procs.count == 1 && report.procs[0].busyNanoseconds == 20)
+        #expect(report.maxOverMean == 1 && report.cv == 0)
+
+        let empty = try imbalance(TraceBuilder(procs: 3), procCount: 3)
+        #expect(empty.procs.map(\.proc) == [ProcID(0), ProcID(1), ProcID(2)], "declared Ps are reported even if never seen")
+        #expect(empty.procs.allSatisfy { $0.busyNanoseconds == 0 && $0.utilization == 0 })
+        #expect(empty.durationNanoseconds == 0 && empty.windows == 0 && empty.worstWindow == nil)
+        #expect(empty.maxOverMean == 1 && empty.cv == 0 && empty.idleWhileRunnableNanoseconds == 0)
+    }
+
+    @Test func idlePsThatNeverRunAnythingCount() throws {
+        // Four declared Ps, only P0 works: max/mean = 4, cv = sqrt(3).
+        let b = TraceBuilder(procs: 4)
+        b.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 0).end(1, proc: 0, at: 100)
+        let report = try imbalance(b, procCount: 4)
+        #expect(report.procs.map(\.busyNanoseconds) == [100, 0, 0, 0])
+        #expect(report.maxOverMean == 4)
+        #expect(report.cv.isClose(to: 3.0.squareRoot()))
+    }
+
+    @Test func identicalTimestampsAndATaskAliveThroughout() throws {
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        // Task 1 is created and starts at 0 and never stops: busy to the end of the trace.
+        b.create(1, proc: 0, at: 0).start(1, proc: 0, at: 0)
+        // Task 2 starts and stops at the same instant, twice.
+        b.create(2, proc: 1, at: 5).start(2, proc: 1, at: 5).yield(2, proc: 1, at: 5).start(2, proc: 1, at: 5).park(2, reason: "io", proc: 1, at: 5)
+        // Task 3 was running before the trace began: its first event is a stop, which adds no busy time.
+        b.park(3, reason: "io", proc: 1, at: 40)
+        b.unpark(2, proc: 1, at: 60).start(2, proc: 1, at: 60).end(2, proc: 1, at: 100)
+        let report = try imbalance(b)
+        #expect(report.procs.map(\.busyNanoseconds) == [100, 40])
+        #expect(report.procs.map(\.tasksRun) == [1, 3])
+    }
+
+    @Test func timeWindowClipsIntervals() throws {
+        let window = AnalysisWindow(from: 300, to: 800)
+        // With --to, events at or after `to` never reach the analysis (the CLI filters them).
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        b.create(1, proc: 0, at: 0).create(2, proc: 0, at: 0)
+        b.start(1, proc: 0, at: 100)
+        b.steal(1, from: 0, count: 1, at: 150)
+        b.start(2, proc: 1, at: 200)
+        b.preempt(1, proc: 0, at: 500)
+        b.start(1, proc: 0, at: 600)
+        b.end(2, proc: 1, at: 700)
+        let report = try imbalance(b, window: window, windowSize: 250)
+        #expect(report.start == 300 && report.end == 800)
+        // P0: 300…500 + 600…800; P1: 300…700.
+        #expect(report.procs.map(\.busyNanoseconds) == [400, 400])
+        #expect(report.procs.map(\.utilization) == [0.8, 0.8])
+        #expect(report.procs.map(\.tasksRun) == [1, 0], "only starts inside the window count")
+        #expect(report.procs.map(\.stealsIn) == [0, 0])
+        // Task 1 waits 500…600 while P0 idles; after 700 P1 idles but nothing is runnable.
+        #expect(report.idleWhileRunnableNanoseconds == 100)
+        // 300…550: 200 vs 250 (max/mean 1.11) · 550…800: 200 vs 150 (1.14).
+        #expect(report.windows == 2)
+        #expect(report.worstWindow?.start == 550 && report.worstWindow?.busyNanoseconds == [200, 150])
+    }
+
+    @Test func procSelectionReportsOnlyThoseProcs() throws {
+        let report = try imbalance(twoProcs(), procs: [ProcID(1)])
+        #expect(report.procs.map(\.proc) == [ProcID(1)])
+        #expect(report.procs[0].busyNanoseconds == 500)
+        #expect(report.procs[0].stealsIn == 1 && report.procs[0].stealsOut == 0)
+    }
+}
