@@ -104,8 +104,10 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         for proc in initial where proc.isSome { register(proc) }
     }
 
-    /// Feeds one event (events in time order).
+    /// Feeds one event; events must come in time order. Events at or after the window's
+    /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
         let lifecycle = self.lifecycle
         lifecycle.consume(event, &self)
     }

@@ -36,6 +36,8 @@ public final class TaskLifecycle {
     public private(set) var lastLost: UInt64?
     /// The sum of the counts of `lost` events.
     public private(set) var lostEvents: UInt64 = 0
+    /// Tasks created with the runtime flag.
+    public private(set) var runtimeTasksCreated: UInt64 = 0
     /// While observers see a `region_end`: the instance it ends (0 if it matches none).
     public private(set) var endingRegion: UInt32 = 0
 
@@ -114,6 +116,7 @@ public final class TaskLifecycle {
     private func prepareCreate(_ record: UnsafeMutablePointer<TaskRecord>, _ event: Event) {
         record.pointee.label = event.label
         record.pointee.isRuntime = event.isRuntimeTask
+        if event.isRuntimeTask { runtimeTasksCreated += 1 }
         record.pointee.createdAt = event.timestamp
         record.pointee.judged = false
         record.pointee.preemptions = 0

@@ -1,0 +1,67 @@
+import SchedscopeModel
+
+/// What `schedscope analyze` reports: every analysis, from one pass.
+public struct FullReport: Sendable, Equatable {
+    public var imbalance: ImbalanceReport
+    public var preemption: PreemptionReport
+    public var latency: LatencyReport
+    public var gc: GCReport
+    public var leaks: LeakReport
+}
+
+/// Imbalance, preemption, scheduling latency, GC pauses and leak candidates in one pass:
+/// one `TaskLifecycle` (one hash probe per task event) feeds every analysis, and each
+/// report equals what the analysis computes alone.
+///
+/// - Complexity: O(1) per event; memory grows with live tasks and Ps.
+public struct FullAnalysis: TaskLifecycleObserver {
+    public let window: AnalysisWindow
+    private let lifecycle = TaskLifecycle()
+    private var imbalance: ImbalanceAnalysis
+    private var preemption: PreemptionAnalysis
+    private var latency: LatencyAnalysis
+    private var gc: GCAnalysis
+    private var leaks: LeakAnalysis
+
+    /// - Parameters: as for each analysis; `includeRuntime` applies to preemption, latency
+    ///   and leaks (imbalance counts every task).
+    public init(
+        procCount: UInt32, procs: Set<ProcID>? = nil, window: AnalysisWindow = .whole, windowSize: UInt64 = 10_000_000,
+        includeRuntime: Bool = false, leakOptions: LeakOptions = LeakOptions()
+    ) {
+        self.window = window
+        imbalance = ImbalanceAnalysis(procCount: procCount, procs: procs, window: window, windowSize: windowSize)
+        preemption = PreemptionAnalysis(window: window, includeRuntime: includeRuntime)
+        latency = LatencyAnalysis(window: window, includeRuntime: includeRuntime)
+        gc = GCAnalysis(window: window)
+        var leakOptions = leakOptions
+        leakOptions.includeRuntime = includeRuntime
+        leaks = LeakAnalysis(window: window, options: leakOptions)
+    }
+
+    /// Feeds one event; events must come in time order. Events at or after the window's
+    /// `to` are ignored (the window ends there).
+    public mutating func consume(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        let lifecycle = self.lifecycle
+        lifecycle.consume(event, &self)
+    }
+
+    @inline(__always)
+    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        imbalance.observe(event, task, lifecycle)
+        preemption.observe(event, task, lifecycle)
+        latency.observe(event, task, lifecycle)
+        gc.observe(event, task, lifecycle)
+        leaks.observe(event, task, lifecycle)
+    }
+
+    public mutating func finish(strings: StringTable, ignoringLeaks: ((String) -> Bool)? = nil) -> FullReport {
+        FullReport(
+            imbalance: imbalance.finish(lifecycle: lifecycle),
+            preemption: preemption.finish(lifecycle: lifecycle, strings: strings),
+            latency: latency.finish(lifecycle: lifecycle),
+            gc: gc.finish(lifecycle: lifecycle, strings: strings),
+            leaks: leaks.finish(lifecycle: lifecycle, strings: strings, ignoring: ignoringLeaks))
+    }
+}

@@ -1,0 +1,132 @@
+import SchedscopeModel
+
+/// Percentiles of one set of latencies (from a `LogLinearHistogram`).
+public struct LatencySummary: Sendable, Equatable {
+    public var count: UInt64
+    public var p50: UInt64
+    public var p90: UInt64
+    public var p99: UInt64
+    public var max: UInt64
+    public var mean: UInt64
+    public var total: UInt64
+
+    public init(_ histogram: LogLinearHistogram) {
+        count = histogram.count
+        p50 = histogram.value(atMilliPercentile: 50_000)
+        p90 = histogram.value(atMilliPercentile: 90_000)
+        p99 = histogram.value(atMilliPercentile: 99_000)
+        max = histogram.max
+        mean = histogram.mean
+        total = histogram.sum
+    }
+}
+
+/// What `schedscope latency` reports (docs/ANALYSES.md, "Scheduling latency").
+public struct LatencyReport: Sendable, Equatable {
+    public struct Cause: Sendable, Equatable {
+        public var cause: EventKind
+        public var summary: LatencySummary
+    }
+
+    public struct Proc: Sendable, Equatable {
+        public var proc: ProcID
+        public var summary: LatencySummary
+    }
+
+    public var start: UInt64
+    public var end: UInt64
+    /// Every sample.
+    public var overall: LatencySummary
+    /// By what made the task runnable: `task_create`, `task_unpark`, `task_yield`,
+    /// `task_preempt` (kinds with no sample left out).
+    public var byCause: [Cause]
+    /// By the P the task started on, by id.
+    public var byProc: [Proc]
+    /// Tasks still runnable at the end of the window, and the longest of their waits so far.
+    public var waitingAtEnd: UInt64
+    public var longestWaitAtEnd: UInt64
+    public var includesRuntime: Bool
+    public var runtimeTasksExcluded: UInt64
+    public var runtimeSamplesExcluded: UInt64
+}
+
+/// Scheduling latency: the time from the moment a task becomes runnable (`task_create`,
+/// `task_unpark`, `task_yield`, `task_preempt`) to its next `task_start`, overall, by cause
+/// and by P, in HDR-style histograms (exact below 2,048 ns, within 0.1 % above).
+/// Runtime tasks are left out unless `includeRuntime` (docs/ANALYSES.md).
+///
+/// - Complexity: O(1) per event; memory grows with live tasks and Ps (one histogram each).
+public struct LatencyAnalysis: TaskLifecycleObserver {
+    public let window: AnalysisWindow
+    public let includeRuntime: Bool
+    private let lifecycle = TaskLifecycle()
+    private var overall = LogLinearHistogram()
+    /// Indexed by cause: create, unpark, yield, preempt.
+    private var byCause = [LogLinearHistogram](repeating: LogLinearHistogram(), count: 4)
+    private var procs = ProcIndex()
+    private var byProc: [LogLinearHistogram] = []
+    private var runtimeSamples: UInt64 = 0
+
+    private static let causes: [EventKind] = [.taskCreate, .taskUnpark, .taskYield, .taskPreempt]
+
+    public init(window: AnalysisWindow = .whole, includeRuntime: Bool = false) {
+        self.window = window
+        self.includeRuntime = includeRuntime
+    }
+
+    /// Feeds one event; events must come in time order. Events at or after the window's
+    /// `to` are ignored (the window ends there).
+    public mutating func consume(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        let lifecycle = self.lifecycle
+        lifecycle.consume(event, &self)
+    }
+
+    public mutating func finish() -> LatencyReport { finish(lifecycle: lifecycle) }
+
+    @inline(__always)
+    private static func causeIndex(_ kind: EventKind) -> Int {
+        switch kind {
+        case .taskCreate: 0
+        case .taskUnpark: 1
+        case .taskYield: 2
+        default: 3
+        }
+    }
+
+    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        guard event.kind == .taskStart, let task, task.pointee.phase == .runnable else { return }
+        let now = event.timestamp
+        guard window.contains(now) else { return }
+        guard includeRuntime || !task.pointee.isRuntime else {
+            runtimeSamples += 1
+            return
+        }
+        let latency = now - min(now, task.pointee.since)
+        overall.record(latency)
+        byCause[Self.causeIndex(task.pointee.cause)].record(latency)
+        if event.proc.isSome {
+            let p = procs.index(event.proc)
+            if p == byProc.count { byProc.append(LogLinearHistogram()) }
+            byProc[p].record(latency)
+        }
+    }
+
+    package mutating func finish(lifecycle: TaskLifecycle) -> LatencyReport {
+        let end = window.end(last: lifecycle.last)
+        var waiting: UInt64 = 0
+        var longest: UInt64 = 0
+        lifecycle.tasks.forEach { _, record in
+            guard record.pointee.phase == .runnable, includeRuntime || !record.pointee.isRuntime else { return }
+            waiting += 1
+            longest = max(longest, end - min(end, record.pointee.since))
+        }
+        let order = procs.procs.indices.sorted { procs.procs[$0] < procs.procs[$1] }
+        return LatencyReport(
+            start: window.from, end: end, overall: LatencySummary(overall),
+            byCause: Self.causes.indices.filter { byCause[$0].count > 0 }.map { .init(cause: Self.causes[$0], summary: LatencySummary(byCause[$0])) },
+            byProc: order.map { .init(proc: procs.procs[$0], summary: LatencySummary(byProc[$0])) },
+            waitingAtEnd: waiting, longestWaitAtEnd: longest, includesRuntime: includeRuntime,
+            runtimeTasksExcluded: includeRuntime ? 0 : lifecycle.runtimeTasksCreated, runtimeSamplesExcluded: runtimeSamples)
+    }
+}
