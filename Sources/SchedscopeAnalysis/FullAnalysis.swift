@@ -47,6 +47,13 @@ public struct FullAnalysis: TaskLifecycleObserver {
         lifecycle.consume(event, &self)
     }
 
+    /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
+    /// still ends at the trace's last event, not at the last one selected.
+    public mutating func skip(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        lifecycle.note(event.timestamp)
+    }
+
     @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         imbalance.observe(event, task, lifecycle)

@@ -22,6 +22,8 @@ public struct ImbalanceReport: Sendable, Equatable {
         public var end: UInt64
         public var maxOverMean: Double
         public var cv: Double
+        /// max − mean busy time across Ps.
+        public var excessNanoseconds: UInt64
         /// Busy time per P in the window, in the order of `ImbalanceReport.procs`.
         public var busyNanoseconds: [UInt64]
     }
@@ -44,10 +46,12 @@ public struct ImbalanceReport: Sendable, Equatable {
     /// Windows cut (the last may be shorter), and those in which some P was busy.
     public var windows: UInt64
     public var activeWindows: UInt64
-    /// Means of the per-window figures over the active windows (1 and 0 when none).
-    public var meanWindowMaxOverMean: Double
-    public var meanWindowCV: Double
-    /// The active window with the highest max/mean (the earliest on a tie); nil if none.
+    /// Means of the per-window max/mean and cv, each window weighted by its total busy time
+    /// (so a nearly idle window counts little); 1 and 0 when no window was active.
+    public var weightedWindowMaxOverMean: Double
+    public var weightedWindowCV: Double
+    /// The window in which the busiest P's busy time exceeds the mean the most (max − mean;
+    /// the earliest on a tie); nil if no window was active.
     public var worstWindow: Window?
 }
 
@@ -85,9 +89,10 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     private var windowEnd: UInt64
     private var windows: UInt64 = 0
     private var activeWindows: UInt64 = 0
-    private var sumWindowRatio: Double = 0
-    private var sumWindowCV: Double = 0
-    private var worst: (start: UInt64, end: UInt64, ratio: Double, cv: Double, busy: [UInt64])?
+    private var weightedRatio: Double = 0
+    private var weightedCV: Double = 0
+    private var activeBusy: Double = 0
+    private var worst: (start: UInt64, end: UInt64, ratio: Double, cv: Double, excess: UInt64, busy: [UInt64])?
 
     /// - Parameters:
     ///   - procCount: the Ps the trace declares (`TraceInfo.procCount`); they are reported
@@ -110,6 +115,13 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         if let to = window.to, event.timestamp >= to { return }
         let lifecycle = self.lifecycle
         lifecycle.consume(event, &self)
+    }
+
+    /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
+    /// still ends at the trace's last event, not at the last one selected.
+    public mutating func skip(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        lifecycle.note(event.timestamp)
     }
 
     /// The figures, once every event was consumed.
@@ -219,10 +231,14 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         let (ratio, cv, total) = Self.spread(windowBusy)
         if total > 0 {
             activeWindows += 1
-            sumWindowRatio += ratio
-            sumWindowCV += cv
-            if worst == nil || ratio > worst!.ratio {
-                worst = (windowStart, end, ratio, cv, windowBusy)
+            weightedRatio += ratio * Double(total)
+            weightedCV += cv * Double(total)
+            activeBusy += Double(total)
+            // max − mean, exactly: (n · max − total) / n, rounded down.
+            let n = UInt64(windowBusy.count)
+            let excess = (n * windowBusy.max()! - total) / n
+            if worst == nil || excess > worst!.excess {
+                worst = (windowStart, end, ratio, cv, excess, windowBusy)
             }
         }
         for p in windowBusy.indices { windowBusy[p] = 0 }
@@ -262,12 +278,12 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
             },
             maxOverMean: ratio, cv: cv, idleWhileRunnableNanoseconds: idleWhileRunnable,
             windows: windows, activeWindows: activeWindows,
-            meanWindowMaxOverMean: activeWindows > 0 ? sumWindowRatio / Double(activeWindows) : 1,
-            meanWindowCV: activeWindows > 0 ? sumWindowCV / Double(activeWindows) : 0,
+            weightedWindowMaxOverMean: activeBusy > 0 ? weightedRatio / activeBusy : 1,
+            weightedWindowCV: activeBusy > 0 ? weightedCV / activeBusy : 0,
             worstWindow: worst.map { worst in
                 ImbalanceReport.Window(
                     start: worst.start, end: worst.end, maxOverMean: worst.ratio, cv: worst.cv,
-                    busyNanoseconds: order.map { $0 < worst.busy.count ? worst.busy[$0] : 0 })
+                    excessNanoseconds: worst.excess, busyNanoseconds: order.map { $0 < worst.busy.count ? worst.busy[$0] : 0 })
             })
         return report
     }

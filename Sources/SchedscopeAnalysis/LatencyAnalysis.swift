@@ -82,6 +82,13 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
         lifecycle.consume(event, &self)
     }
 
+    /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
+    /// still ends at the trace's last event, not at the last one selected.
+    public mutating func skip(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        lifecycle.note(event.timestamp)
+    }
+
     public mutating func finish() -> LatencyReport { finish(lifecycle: lifecycle) }
 
     @inline(__always)

@@ -145,6 +145,13 @@ public struct LeakAnalysis: TaskLifecycleObserver {
         lifecycle.consume(event, &self)
     }
 
+    /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
+    /// still ends at the trace's last event, not at the last one selected.
+    public mutating func skip(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        lifecycle.note(event.timestamp)
+    }
+
     /// - Parameter ignoring: leaves out candidates and starved tasks whose label or reason
     ///   it returns true for (`--ignore REGEX`).
     public mutating func finish(strings: StringTable, ignoring: ((String) -> Bool)? = nil) -> LeakReport {

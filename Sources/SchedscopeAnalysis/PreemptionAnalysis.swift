@@ -86,6 +86,13 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
         lifecycle.consume(event, &self)
     }
 
+    /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
+    /// still ends at the trace's last event, not at the last one selected.
+    public mutating func skip(_ event: Event) {
+        if let to = window.to, event.timestamp >= to { return }
+        lifecycle.note(event.timestamp)
+    }
+
     public mutating func finish(strings: StringTable) -> PreemptionReport { finish(lifecycle: lifecycle, strings: strings) }
 
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {

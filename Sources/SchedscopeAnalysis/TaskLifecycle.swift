@@ -67,6 +67,13 @@ public final class TaskLifecycle {
         instance == 0 ? nil : regions[UInt64(instance)]?.name
     }
 
+    /// Notes the time of an event that a filter left out: it moves the trace's end and
+    /// changes nothing else.
+    @inline(__always)
+    public func note(_ timestamp: UInt64) {
+        if timestamp > last { last = timestamp }
+    }
+
     /// Applies `event`, showing it to `observer` first.
     @inline(__always)
     package func consume<Observer: TaskLifecycleObserver>(_ event: Event, _ observer: inout Observer) {

@@ -14,15 +14,19 @@ struct Schedscope: ParsableCommand {
               schedscope summary demo.sctrace
               schedscope stats demo.sctrace --by reason
               schedscope events demo.sctrace --kind task_park --from 10ms --to 12ms
+              schedscope analyze demo.sctrace
+              schedscope leaks demo.sctrace --by-region --fail
 
             Exit codes: 0 success · 1 the input could not be read · 2 a check failed \
-            (validate found problems) · 64 bad usage. A damaged trace is read up to the \
-            damage, with a warning on stderr; --strict makes damage an error (exit 1).
+            (validate found problems, leaks --fail found candidates) · 64 bad usage. A \
+            damaged trace is read up to the damage, with a warning on stderr; --strict \
+            makes damage an error (exit 1).
             """,
         version: "schedscope 0.1.0 (trace format 1.0)",
         subcommands: [
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
-            ValidateCommand.self, SynthCommand.self,
+            ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,
+            LeaksCommand.self, AnalyzeCommand.self, ValidateCommand.self, SynthCommand.self,
         ]
     )
 }

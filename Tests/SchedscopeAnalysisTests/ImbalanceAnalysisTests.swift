@@ -49,11 +49,13 @@ struct ImbalanceAnalysisTests {
         let report = try imbalance(twoProcs(), windowSize: 250)
         // [0,250): 150 vs 50 · [250,500): 250 vs 250 · [500,750): 150 vs 200 · [750,1000): 250 vs 0.
         #expect(report.windows == 4 && report.activeWindows == 4)
-        let ratios = [150.0 / 100.0, 1.0, 200.0 / 175.0, 2.0]
-        #expect(report.meanWindowMaxOverMean.isClose(to: ratios.reduce(0, +) / 4))
+        // Weighted by each window's total busy time: 200, 500, 350, 250.
+        let weighted = (1.5 * 200 + 1.0 * 500 + 200.0 / 175.0 * 350 + 2.0 * 250) / 1300
+        #expect(report.weightedWindowMaxOverMean.isClose(to: weighted))
+        // Excess (max − mean): 50, 0, 25, 125.
         let worst = try #require(report.worstWindow)
         #expect(worst.start == 750 && worst.end == 1000)
-        #expect(worst.busyNanoseconds == [250, 0])
+        #expect(worst.busyNanoseconds == [250, 0] && worst.excessNanoseconds == 125)
         #expect(worst.maxOverMean == 2 && worst.cv == 1)
     }
 
@@ -67,7 +69,7 @@ struct ImbalanceAnalysisTests {
         #expect(report.procs.map(\.busyNanoseconds) == [1000, 1000])
         #expect(report.maxOverMean == 1 && report.cv == 0)
         #expect(report.windows == 2 && report.activeWindows == 2)
-        #expect(report.meanWindowMaxOverMean == 2 && report.meanWindowCV == 1)
+        #expect(report.weightedWindowMaxOverMean == 2 && report.weightedWindowCV == 1)
         #expect(report.worstWindow?.start == 0, "ties go to the earliest window")
         // Task 2 waits 0…1000 while P1 idles.
         #expect(report.idleWhileRunnableNanoseconds == 1000)
@@ -82,7 +84,8 @@ struct ImbalanceAnalysisTests {
         #expect(report.procs.map(\.busyNanoseconds) == [350])
         #expect(report.windows == 10)
         #expect(report.activeWindows == 5)   // 0–100, 100–200, 200–300, 300–400, 900–1000
-        #expect(report.maxOverMean == 1 && report.cv == 0 && report.meanWindowMaxOverMean == 1)
+        #expect(report.maxOverMean == 1 && report.cv == 0 && report.weightedWindowMaxOverMean == 1)
+        #expect(report.worstWindow?.start == 0 && report.worstWindow?.excessNanoseconds == 0, "one P: no excess, the earliest active window")
         #expect(report.idleWhileRunnableNanoseconds == 50 + 600)
     }
 
@@ -146,9 +149,9 @@ struct ImbalanceAnalysisTests {
         #expect(report.procs.map(\.stealsIn) == [0, 0])
         // Task 1 waits 500…600 while P0 idles; after 700 P1 idles but nothing is runnable.
         #expect(report.idleWhileRunnableNanoseconds == 100)
-        // 300…550: 200 vs 250 (max/mean 1.11) · 550…800: 200 vs 150 (1.14).
+        // 300…550: 200 vs 250 (excess 25) · 550…800: 200 vs 150 (excess 25): the earlier wins.
         #expect(report.windows == 2)
-        #expect(report.worstWindow?.start == 550 && report.worstWindow?.busyNanoseconds == [200, 150])
+        #expect(report.worstWindow?.start == 300 && report.worstWindow?.busyNanoseconds == [200, 250])
     }
 
     @Test func procSelectionReportsOnlyThoseProcs() throws {
@@ -156,5 +159,23 @@ struct ImbalanceAnalysisTests {
         #expect(report.procs.map(\.proc) == [ProcID(1)])
         #expect(report.procs[0].busyNanoseconds == 500)
         #expect(report.procs[0].stealsIn == 1 && report.procs[0].stealsOut == 0)
+    }
+
+    @Test func aNearlyIdleWindowIsNotTheWorst() throws {
+        // Window 0…1000: P0 busy 1000, P1 500 (excess 250). Window 1000…2000: P0 busy 10,
+        // P1 nothing (max/mean 2, but excess 5).
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        b.create(1, proc: 0, at: 0).create(2, proc: 1, at: 0)
+        b.start(1, proc: 0, at: 0).yield(1, proc: 0, at: 1000)
+        b.start(2, proc: 1, at: 0).end(2, proc: 1, at: 500)
+        b.start(1, proc: 0, at: 1000).end(1, proc: 0, at: 1010)
+        b.log(at: 2000)
+        let report = try imbalance(b, windowSize: 1000)
+        #expect(report.worstWindow?.start == 0 && report.worstWindow?.excessNanoseconds == 250)
+        #expect(report.worstWindow?.maxOverMean.isClose(to: 1000.0 / 750) == true)
+        let first: Double = 1000.0 / 750 * 1500
+        let second: Double = 2.0 * 10
+        #expect(report.weightedWindowMaxOverMean.isClose(to: (first + second) / 1510))
     }
 }

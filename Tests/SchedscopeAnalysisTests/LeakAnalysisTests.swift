@@ -153,4 +153,22 @@ struct LeakAnalysisTests {
         let empty = try report(TraceBuilder(procs: 1))
         #expect(empty.candidates.isEmpty && empty.groups.isEmpty && empty.regions.isEmpty && empty.end == 0)
     }
+
+    @Test func eventsLeftOutByAFilterStillMoveTheEnd() throws {
+        let b = TraceBuilder(procs: 1)
+        b.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 10).park(1, reason: "io", proc: 0, at: 20)
+        b.create(2, proc: 0, at: 30).start(2, proc: 0, at: 40).end(2, proc: 0, at: 500)
+        var analysis = LeakAnalysis()
+        let strings = try streamWithStrings(b) { event in
+            // As `--task 1` does: task 2's events are left out, but the trace goes on to 500.
+            if event.task == TaskID(2) { analysis.skip(event) } else { analysis.consume(event) }
+        }
+        let r = analysis.finish(strings: strings)
+        #expect(r.end == 500 && r.candidates.map(\.parkedNanoseconds) == [480])
+        var windowed = LeakAnalysis(window: AnalysisWindow(to: 300))
+        _ = try streamWithStrings(b) { event in
+            if event.task == TaskID(2) { windowed.skip(event) } else { windowed.consume(event) }
+        }
+        #expect(windowed.finish(strings: strings).candidates.map(\.parkedNanoseconds) == [280], "nothing moves the end past --to")
+    }
 }
