@@ -43,8 +43,8 @@ public struct FullAnalysis: TaskLifecycleObserver {
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range

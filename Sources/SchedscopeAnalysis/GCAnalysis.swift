@@ -76,8 +76,8 @@ public struct GCAnalysis: TaskLifecycleObserver {
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
@@ -89,7 +89,15 @@ public struct GCAnalysis: TaskLifecycleObserver {
 
     public mutating func finish(strings: StringTable) -> GCReport { finish(lifecycle: lifecycle, strings: strings) }
 
+    @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        switch event.kind {
+        case .gcBegin, .gcPauseBegin, .gcPauseEnd: gcEvent(event)
+        default: break
+        }
+    }
+
+    private mutating func gcEvent(_ event: Event) {
         switch event.kind {
         case .gcBegin:
             if window.contains(event.timestamp) { cycles += 1 }

@@ -66,18 +66,20 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     public let window: AnalysisWindow
     public let windowSize: UInt64
     private let lifecycle = TaskLifecycle()
-    private var procs = ProcIndex()
     /// With a `--proc` selection, only these Ps are reported and counted.
     private let fixedProcs: Bool
 
-    // Per P, by dense index.
-    private var runningTask: [UInt64] = []
-    private var runningSince: [UInt64] = []
-    private var busy: [UInt64] = []
-    private var windowBusy: [UInt64] = []
-    private var tasksRun: [UInt64] = []
-    private var stealsIn: [UInt64] = []
-    private var stealsOut: [UInt64] = []
+    private struct Proc {
+        var runningTask: UInt64 = 0
+        var runningSince: UInt64 = 0
+        var busy: UInt64 = 0
+        var windowBusy: UInt64 = 0
+        var tasksRun: UInt64 = 0
+        var stealsIn: UInt64 = 0
+        var stealsOut: UInt64 = 0
+    }
+
+    private let procs = ProcSlots<Proc>()
 
     private var runningCount = 0
     private var runnableCount = 0
@@ -106,15 +108,15 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         windowStart = window.from
         windowEnd = window.from &+ self.windowSize
         let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
-        for proc in initial where proc.isSome { register(proc) }
+        for proc in initial where proc.isSome { _ = procs.register(proc, Proc()) }
     }
 
     /// Feeds one event; events must come in time order. Events at or after the window's
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
@@ -127,27 +129,14 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// The figures, once every event was consumed.
     public mutating func finish() -> ImbalanceReport { finish(lifecycle: lifecycle) }
 
-    /// The dense index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
+    /// The slot of `proc`; a new P is added unless the Ps are fixed by `--proc`.
     @inline(__always)
-    private mutating func index(_ proc: ProcID) -> Int? {
-        fixedProcs ? procs.existingIndex(proc) : register(proc)
+    private func slot(_ proc: ProcID) -> UnsafeMutablePointer<Proc>? {
+        if let i = procs.index(proc) { return procs[i] }
+        return fixedProcs ? nil : procs[procs.register(proc, Proc())]
     }
 
-    @discardableResult
-    private mutating func register(_ proc: ProcID) -> Int {
-        let i = procs.index(proc)
-        if i == runningTask.count {
-            runningTask.append(0)
-            runningSince.append(0)
-            busy.append(0)
-            windowBusy.append(0)
-            tasksRun.append(0)
-            stealsIn.append(0)
-            stealsOut.append(0)
-        }
-        return i
-    }
-
+    @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         let now = event.timestamp
         if now >= windowEnd { advanceWindows(to: now) }
@@ -159,56 +148,70 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
             let wasRunnable = before == .runnable
             let isRunnable = TaskLifecycle.isRunnable(after: event, from: before)
             if wasRunnable != isRunnable { runnableCount += isRunnable ? 1 : -1 }
-            let id = event.task.rawValue
             if event.kind == .taskStart {
-                if before == .running, task.pointee.proc.isSome, let old = procs.existingIndex(task.pointee.proc),
-                   runningTask[old] == id {
-                    stop(old, at: now)
+                start(event, before, task)
+            } else if event.kind.stopsTask && before == .running {
+                if let p = procs.index(task.pointee.proc), procs[p].pointee.runningTask == event.task.rawValue {
+                    stop(procs[p], at: now)
                 }
-                guard event.proc.isSome, let p = index(event.proc) else { return }
-                if runningTask[p] != 0 { stop(p, at: now) }
-                runningTask[p] = id
-                runningSince[p] = now
-                runningCount += 1
-                if window.contains(now) { tasksRun[p] += 1 }
-            } else if event.kind.stopsTask && before == .running && task.pointee.proc.isSome,
-                      let p = procs.existingIndex(task.pointee.proc), runningTask[p] == id {
-                stop(p, at: now)
             }
-        case .procSteal:
-            guard window.contains(now), event.proc.isSome else { return }
-            if let thief = index(event.proc) { stealsIn[thief] += event.stealCount }
-            if event.victim.isSome, let victim = index(event.victim) { stealsOut[victim] += event.stealCount }
-        case .procStart, .procStop:
-            if event.proc.isSome { _ = index(event.proc) }
+        case .procSteal, .procStart, .procStop:
+            procEvent(event)
         default:
             break
         }
     }
 
-    /// P `p` stops running its task at `now`.
+    private mutating func start(_ event: Event, _ before: TaskPhase, _ task: UnsafeMutablePointer<TaskRecord>) {
+        let now = event.timestamp
+        let id = event.task.rawValue
+        if before == .running, let old = procs.index(task.pointee.proc), procs[old].pointee.runningTask == id {
+            stop(procs[old], at: now)
+        }
+        guard event.proc.isSome, let p = slot(event.proc) else { return }
+        if p.pointee.runningTask != 0 { stop(p, at: now) }
+        p.pointee.runningTask = id
+        p.pointee.runningSince = now
+        runningCount += 1
+        if window.contains(now) { p.pointee.tasksRun += 1 }
+    }
+
+    private mutating func procEvent(_ event: Event) {
+        guard event.proc.isSome else { return }
+        if event.kind != .procSteal {
+            _ = slot(event.proc)
+            return
+        }
+        guard window.contains(event.timestamp) else { return }
+        if let thief = slot(event.proc) { thief.pointee.stealsIn += event.stealCount }
+        if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut += event.stealCount }
+    }
+
+    /// The P stops running its task at `now`.
     @inline(__always)
-    private mutating func stop(_ p: Int, at now: UInt64) {
-        let since = runningSince[p]
-        busy[p] += window.clipped(since, now)
-        if now > windowStart { windowBusy[p] += now - max(since, windowStart) }
-        runningTask[p] = 0
+    private mutating func stop(_ p: UnsafeMutablePointer<Proc>, at now: UInt64) {
+        let since = p.pointee.runningSince
+        p.pointee.busy += window.clipped(since, now)
+        if now > windowStart { p.pointee.windowBusy += now - max(since, windowStart) }
+        p.pointee.runningTask = 0
         runningCount -= 1
     }
 
     /// Adds the time since the last change during which a P was idle and a task runnable.
     @inline(__always)
     private mutating func integrate(to now: UInt64) {
-        if runnableCount > 0 && runningCount < runningTask.count && now > lastChange {
+        if runnableCount > 0 && runningCount < procs.count && now > lastChange {
             idleWhileRunnable += window.clipped(lastChange, now)
         }
-        lastChange = max(lastChange, now)
+        if now > lastChange { lastChange = now }
     }
+
+    private var windowBusy: [UInt64] { (0..<procs.count).map { procs[$0].pointee.windowBusy } }
 
     /// Closes every window that ends at or before `now`.
     private mutating func advanceWindows(to now: UInt64) {
         while now >= windowEnd {
-            if runningCount == 0 && windowBusy.allSatisfy({ $0 == 0 }) {
+            if runningCount == 0 && (0..<procs.count).allSatisfy({ procs[$0].pointee.windowBusy == 0 }) {
                 // Nothing ran: skip straight to the window holding `now`, counting the empty ones.
                 let skipped = (now - windowEnd) / windowSize
                 windows += 1 + skipped
@@ -224,24 +227,25 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     /// Evaluates the window `[windowStart, end)` and clears its busy counters.
     private mutating func closeWindow(end: UInt64) {
-        for p in runningTask.indices where runningTask[p] != 0 && end > windowStart {
-            windowBusy[p] += end - max(runningSince[p], windowStart)
+        for i in 0..<procs.count where procs[i].pointee.runningTask != 0 && end > windowStart {
+            procs[i].pointee.windowBusy += end - max(procs[i].pointee.runningSince, windowStart)
         }
         windows += 1
-        let (ratio, cv, total) = Self.spread(windowBusy)
+        let busy = windowBusy
+        let (ratio, cv, total) = Self.spread(busy)
         if total > 0 {
             activeWindows += 1
             weightedRatio += ratio * Double(total)
             weightedCV += cv * Double(total)
             activeBusy += Double(total)
             // max − mean, exactly: (n · max − total) / n, rounded down.
-            let n = UInt64(windowBusy.count)
-            let excess = (n * windowBusy.max()! - total) / n
+            let n = UInt64(busy.count)
+            let excess = (n * busy.max()! - total) / n
             if worst == nil || excess > worst!.excess {
-                worst = (windowStart, end, ratio, cv, excess, windowBusy)
+                worst = (windowStart, end, ratio, cv, excess, busy)
             }
         }
-        for p in windowBusy.indices { windowBusy[p] = 0 }
+        for i in 0..<procs.count { procs[i].pointee.windowBusy = 0 }
     }
 
     /// max/mean, coefficient of variation and sum of `values` (1, 0, 0 when all are 0).
@@ -260,21 +264,23 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         integrate(to: end)
         if end >= windowEnd { advanceWindows(to: end) }
         if end > windowStart { closeWindow(end: end) }
-        for p in runningTask.indices where runningTask[p] != 0 {
-            busy[p] += window.clipped(runningSince[p], end)
-            runningTask[p] = 0
+        for i in 0..<procs.count where procs[i].pointee.runningTask != 0 {
+            procs[i].pointee.busy += window.clipped(procs[i].pointee.runningSince, end)
+            procs[i].pointee.runningTask = 0
         }
         runningCount = 0
         let duration = end - window.from
-        let order = procs.procs.indices.sorted { procs.procs[$0] < procs.procs[$1] }
-        let (ratio, cv, _) = Self.spread(order.map { busy[$0] })
-        let report = ImbalanceReport(
+        let ids = procs.procs
+        let order = ids.indices.sorted { ids[$0] < ids[$1] }
+        let (ratio, cv, _) = Self.spread(order.map { procs[$0].pointee.busy })
+        return ImbalanceReport(
             start: window.from, end: end, windowNanoseconds: windowSize,
-            procs: order.map { p in
-                ImbalanceReport.Proc(
-                    proc: procs.procs[p], busyNanoseconds: busy[p],
-                    utilization: duration > 0 ? Double(busy[p]) / Double(duration) : 0,
-                    tasksRun: tasksRun[p], stealsIn: stealsIn[p], stealsOut: stealsOut[p])
+            procs: order.map { i in
+                let p = procs[i].pointee
+                return ImbalanceReport.Proc(
+                    proc: ids[i], busyNanoseconds: p.busy,
+                    utilization: duration > 0 ? Double(p.busy) / Double(duration) : 0,
+                    tasksRun: p.tasksRun, stealsIn: p.stealsIn, stealsOut: p.stealsOut)
             },
             maxOverMean: ratio, cv: cv, idleWhileRunnableNanoseconds: idleWhileRunnable,
             windows: windows, activeWindows: activeWindows,
@@ -285,6 +291,5 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
                     start: worst.start, end: worst.end, maxOverMean: worst.ratio, cv: worst.cv,
                     excessNanoseconds: worst.excess, busyNanoseconds: order.map { $0 < worst.busy.count ? worst.busy[$0] : 0 })
             })
-        return report
     }
 }

@@ -60,11 +60,10 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     public let window: AnalysisWindow
     public let includeRuntime: Bool
     private let lifecycle = TaskLifecycle()
-    private var overall = LogLinearHistogram()
-    /// Indexed by cause: create, unpark, yield, preempt.
-    private var byCause = [LogLinearHistogram](repeating: LogLinearHistogram(), count: 4)
-    private var procs = ProcIndex()
-    private var byProc: [LogLinearHistogram] = []
+    /// Row 0: every sample; rows 1–4: by cause (create, unpark, yield, preempt); then one
+    /// row per P, as `procRows` says.
+    private let histograms = HistogramBank(rows: 5)
+    private let procRows = ProcSlots<Int>()
     private var runtimeSamples: UInt64 = 0
 
     private static let causes: [EventKind] = [.taskCreate, .taskUnpark, .taskYield, .taskPreempt]
@@ -78,8 +77,8 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
@@ -92,17 +91,22 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     public mutating func finish() -> LatencyReport { finish(lifecycle: lifecycle) }
 
     @inline(__always)
-    private static func causeIndex(_ kind: EventKind) -> Int {
+    private static func causeRow(_ kind: EventKind) -> Int {
         switch kind {
-        case .taskCreate: 0
-        case .taskUnpark: 1
-        case .taskYield: 2
-        default: 3
+        case .taskCreate: 1
+        case .taskUnpark: 2
+        case .taskYield: 3
+        default: 4
         }
     }
 
+    @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         guard event.kind == .taskStart, let task, task.pointee.phase == .runnable else { return }
+        sample(event, task)
+    }
+
+    private mutating func sample(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
         guard window.contains(now) else { return }
         guard includeRuntime || !task.pointee.isRuntime else {
@@ -110,12 +114,12 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
             return
         }
         let latency = now - min(now, task.pointee.since)
-        overall.record(latency)
-        byCause[Self.causeIndex(task.pointee.cause)].record(latency)
+        histograms.record(0, latency)
+        histograms.record(Self.causeRow(task.pointee.cause), latency)
         if event.proc.isSome {
-            let p = procs.index(event.proc)
-            if p == byProc.count { byProc.append(LogLinearHistogram()) }
-            byProc[p].record(latency)
+            let slot = procRows.register(event.proc, -1)
+            if procRows[slot].pointee < 0 { procRows[slot].pointee = histograms.addRow() }
+            histograms.record(procRows[slot].pointee, latency)
         }
     }
 
@@ -128,11 +132,13 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
             waiting += 1
             longest = max(longest, end - min(end, record.pointee.since))
         }
-        let order = procs.procs.indices.sorted { procs.procs[$0] < procs.procs[$1] }
+        let ids = procRows.procs
+        let order = ids.indices.sorted { ids[$0] < ids[$1] }
         return LatencyReport(
-            start: window.from, end: end, overall: LatencySummary(overall),
-            byCause: Self.causes.indices.filter { byCause[$0].count > 0 }.map { .init(cause: Self.causes[$0], summary: LatencySummary(byCause[$0])) },
-            byProc: order.map { .init(proc: procs.procs[$0], summary: LatencySummary(byProc[$0])) },
+            start: window.from, end: end, overall: LatencySummary(histograms.histogram(0)),
+            byCause: Self.causes.indices.filter { histograms.count($0 + 1) > 0 }
+                .map { .init(cause: Self.causes[$0], summary: LatencySummary(histograms.histogram($0 + 1))) },
+            byProc: order.map { .init(proc: ids[$0], summary: LatencySummary(histograms.histogram(procRows[$0].pointee))) },
             waitingAtEnd: waiting, longestWaitAtEnd: longest, includesRuntime: includeRuntime,
             runtimeTasksExcluded: includeRuntime ? 0 : lifecycle.runtimeTasksCreated, runtimeSamplesExcluded: runtimeSamples)
     }

@@ -132,17 +132,21 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     private var memberLists: [[UInt64]] = []
     private var freeLists: [Int] = []
 
+    /// `options.byRegion`, where the per-event check reads it.
+    private let byRegion: Bool
+
     public init(window: AnalysisWindow = .whole, options: LeakOptions = LeakOptions()) {
         self.window = window
         self.options = options
+        byRegion = options.byRegion
     }
 
     /// Feeds one event; events must come in time order. Events at or after the window's
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
@@ -158,8 +162,13 @@ public struct LeakAnalysis: TaskLifecycleObserver {
         finish(lifecycle: lifecycle, strings: strings, ignoring: ignoring)
     }
 
+    @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard options.byRegion else { return }
+        guard byRegion, event.kind == .taskCreate || event.kind == .regionEnd else { return }
+        observeRegions(event, task, lifecycle)
+    }
+
+    private mutating func observeRegions(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         switch event.kind {
         case .taskCreate:
             guard let task, task.pointee.memberOf != 0 else { return }

@@ -23,6 +23,15 @@ public struct LogLinearHistogram: Sendable, Equatable {
 
     public init() {}
 
+    /// A histogram with these bucket counts (trailing empty buckets trimmed) and totals.
+    init(counts: [UInt64], count: UInt64, sum: UInt64, min: UInt64, max: UInt64) {
+        self.counts = counts
+        self.count = count
+        self.sum = sum
+        self.min = min
+        self.max = max
+    }
+
     /// The bucket a value falls in.
     @inline(__always)
     static func bucket(_ value: UInt64) -> Int {

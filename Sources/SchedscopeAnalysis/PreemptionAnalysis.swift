@@ -82,8 +82,8 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
     /// `to` are ignored (the window ends there).
     public mutating func consume(_ event: Event) {
         if let to = window.to, event.timestamp >= to { return }
-        let lifecycle = self.lifecycle
-        lifecycle.consume(event, &self)
+        // Borrow the lifecycle without a retain and release per event.
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
@@ -95,8 +95,13 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
 
     public mutating func finish(strings: StringTable) -> PreemptionReport { finish(lifecycle: lifecycle, strings: strings) }
 
+    @inline(__always)
     package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         guard event.kind.stopsTask, let task else { return }
+        stop(event, task)
+    }
+
+    private mutating func stop(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
         let counted = includeRuntime || !task.pointee.isRuntime
         if counted && task.pointee.phase == .running { busy += window.clipped(task.pointee.since, now) }

@@ -28,18 +28,20 @@ package protocol TaskLifecycleObserver {
 public final class TaskLifecycle {
     /// The live tasks' records.
     public let tasks = TaskTable()
+    // The stored properties opt out of dynamic exclusivity checks (a thread-local lookup
+    // per access, on the per-event path): a lifecycle belongs to one analysis pass on one
+    // thread, and no access to it overlaps another.
+
     /// The latest timestamp seen.
-    public private(set) var last: UInt64 = 0
-    /// Whether any event was seen.
-    public private(set) var sawEvents = false
+    @exclusivity(unchecked) public private(set) var last: UInt64 = 0
     /// The latest `lost` event's timestamp, if any.
-    public private(set) var lastLost: UInt64?
+    @exclusivity(unchecked) public private(set) var lastLost: UInt64?
     /// The sum of the counts of `lost` events.
-    public private(set) var lostEvents: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var lostEvents: UInt64 = 0
     /// Tasks created with the runtime flag.
-    public private(set) var runtimeTasksCreated: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var runtimeTasksCreated: UInt64 = 0
     /// While observers see a `region_end`: the instance it ends (0 if it matches none).
-    public private(set) var endingRegion: UInt32 = 0
+    @exclusivity(unchecked) public private(set) var endingRegion: UInt32 = 0
 
     struct RegionInstance {
         var name: StringID
@@ -51,10 +53,10 @@ public final class TaskLifecycle {
     }
 
     private let regions = IDTable<RegionInstance>(capacity: 16)
-    private var nextRegion: UInt32 = 1
-    private var globalRegion: UInt32 = 0
-    private var globalRegionName = StringID.empty
-    private var globalHasRegion = false
+    @exclusivity(unchecked) private var nextRegion: UInt32 = 1
+    @exclusivity(unchecked) private var globalRegion: UInt32 = 0
+    @exclusivity(unchecked) private var globalRegionName = StringID.empty
+    @exclusivity(unchecked) private var globalHasRegion = false
 
     /// Deeper chains of open regions on one task than this are not searched on `region_end`
     /// (a forged trace could otherwise make each end walk far).
@@ -79,7 +81,6 @@ public final class TaskLifecycle {
     package func consume<Observer: TaskLifecycleObserver>(_ event: Event, _ observer: inout Observer) {
         let now = event.timestamp
         if now > last { last = now }
-        sawEvents = true
         switch event.kind {
         case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd:
             let id = event.task.rawValue
