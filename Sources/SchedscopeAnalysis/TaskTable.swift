@@ -11,6 +11,8 @@ public final class TaskTable {
     @exclusivity(unchecked) private var values: UnsafeMutablePointer<TaskRecord>
     @exclusivity(unchecked) private var size: Int
     @exclusivity(unchecked) private var mask: Int
+    /// Grow when `count` reaches this (three quarters of `size`).
+    @exclusivity(unchecked) private var growAt: Int
     /// Live records.
     @exclusivity(unchecked) public private(set) var count = 0
 
@@ -22,6 +24,7 @@ public final class TaskTable {
         while size < capacity * 2 { size <<= 1 }
         self.size = size
         mask = size - 1
+        growAt = size / 4 * 3
         keys = .allocate(capacity: size)
         keys.initialize(repeating: Self.empty, count: size)
         values = .allocate(capacity: size)
@@ -55,7 +58,7 @@ public final class TaskTable {
     /// - Parameter inserted: set to whether the record is new.
     @inline(__always)
     public func findOrInsert(_ task: UInt64, inserted: inout Bool) -> UnsafeMutablePointer<TaskRecord> {
-        if (count + 1) * 4 > size * 3 { grow() }
+        if count &+ 1 > growAt { grow() }
         var i = slot(task)
         while true {
             let k = keys[i]
@@ -111,6 +114,7 @@ public final class TaskTable {
         let oldKeys = keys, oldValues = values, oldSize = size
         size *= 2
         mask = size - 1
+        growAt = size / 4 * 3
         keys = .allocate(capacity: size)
         keys.initialize(repeating: Self.empty, count: size)
         values = .allocate(capacity: size)
