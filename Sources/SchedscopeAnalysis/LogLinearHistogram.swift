@@ -1,6 +1,6 @@
-/// An HDR-style histogram of nanosecond values: exact below 2,048, and above that every
-/// power of two is cut into 1,024 equal buckets, so a reported percentile is never below
-/// the true one and exceeds it by less than 1/1,024 of it (0.1 %). Count, sum, min and max
+/// An HDR-style histogram of nanosecond values: exact below 512, and above that every
+/// power of two is cut into 256 equal buckets, so a reported percentile is never below
+/// the true one and exceeds it by less than 1/256 of it (0.4 %). Count, sum, min and max
 /// are exact.
 ///
 /// Percentiles use the nearest-rank rule: the p-th percentile of n values is the
@@ -8,11 +8,12 @@
 /// bucket holds, capped at the maximum (docs/ANALYSES.md, "Percentiles").
 ///
 /// - Complexity: O(1) per value; memory grows with the largest value's magnitude
-///   (at most 56,320 counters), never with the number of values.
+///   (at most 14,592 counters), never with the number of values.
 public struct LogLinearHistogram: Sendable, Equatable {
-    /// Sub-buckets per power of two, as a power of two (1,024).
-    public static let subBucketBits = 10
-    /// Values below this are recorded exactly (2,048).
+    /// Sub-buckets per power of two, as a power of two (256). Eight bits keep a histogram of
+    /// microsecond-to-millisecond latencies within 16 KB, so recording stays in cache.
+    public static let subBucketBits = 8
+    /// Values below this are recorded exactly (512).
     public static let exactLimit: UInt64 = 1 << (UInt64(subBucketBits) + 1)
 
     private var counts: [UInt64] = []
@@ -36,7 +37,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
     @inline(__always)
     static func bucket(_ value: UInt64) -> Int {
         if value < exactLimit { return Int(value) }
-        let exponent = 63 - value.leadingZeroBitCount        // ≥ 11
+        let exponent = 63 - value.leadingZeroBitCount        // ≥ subBucketBits + 1
         let shift = exponent - subBucketBits
         return shift << subBucketBits + Int(truncatingIfNeeded: value >> UInt64(shift))
     }
@@ -45,7 +46,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
     static func highestValue(inBucket bucket: Int) -> UInt64 {
         if bucket < Int(exactLimit) { return UInt64(bucket) }
         let shift = (bucket >> subBucketBits) - 1
-        let top = UInt64(bucket - (shift << subBucketBits))   // 1,024…2,047
+        let top = UInt64(bucket - (shift << subBucketBits))   // 256…511
         // For the top power of two, the bucket's upper edge is 2^64 - 1.
         return (top << UInt64(shift)) &+ ((1 << UInt64(shift)) &- 1)
     }

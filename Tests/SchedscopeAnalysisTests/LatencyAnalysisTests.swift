@@ -74,7 +74,7 @@ struct LatencyAnalysisTests {
         for (reported, rank) in [(r.overall.p50, 100), (r.overall.p90, 180), (r.overall.p99, 198)] {
             let exact = waits[rank - 1]
             #expect(reported == LogLinearHistogram.highestEquivalent(exact), "rank \(rank)")
-            #expect(reported - exact <= exact / 1024)
+            #expect(reported - exact <= exact / 256)
         }
         #expect(r.overall.max == waits.last && r.overall.total == waits.reduce(0, +))
     }

@@ -2,7 +2,7 @@ import SchedscopeAnalysis
 import SchedscopeTestSupport
 import Testing
 
-@Suite("histogram: nearest-rank percentiles, exact below 2048, within 1/1024 above")
+@Suite("histogram: nearest-rank percentiles, exact below 512, within 1/256 above")
 struct LogLinearHistogramTests {
     /// The nearest-rank percentile of sorted values, computed directly.
     private func nearestRank(_ sorted: [UInt64], _ milli: UInt64) -> UInt64 {
@@ -13,12 +13,12 @@ struct LogLinearHistogramTests {
 
     @Test func smallValuesAreExact() {
         var h = LogLinearHistogram()
-        for v: UInt64 in [5, 1, 4, 2, 3, 2047, 0] { h.record(v) }
-        #expect(h.count == 7 && h.min == 0 && h.max == 2047 && h.sum == 2062)
-        #expect(h.percentile(50) == 3)       // rank ceil(3.5) = 4 of 0,1,2,3,4,5,2047
+        for v: UInt64 in [5, 1, 4, 2, 3, 511, 0] { h.record(v) }
+        #expect(h.count == 7 && h.min == 0 && h.max == 511 && h.sum == 526)
+        #expect(h.percentile(50) == 3)       // rank ceil(3.5) = 4 of 0,1,2,3,4,5,511
         #expect(h.percentile(0) == 0)        // rank 1
-        #expect(h.percentile(100) == 2047)
-        #expect(h.percentile(90) == 2047)    // rank ceil(6.3) = 7
+        #expect(h.percentile(100) == 511)
+        #expect(h.percentile(90) == 511)     // rank ceil(6.3) = 7
         #expect(h.percentile(85) == 5)       // rank ceil(5.95) = 6
     }
 
@@ -28,14 +28,14 @@ struct LogLinearHistogramTests {
     }
 
     @Test func bucketEdges() {
-        #expect(LogLinearHistogram.highestEquivalent(2047) == 2047)
-        #expect(LogLinearHistogram.highestEquivalent(2048) == 2049)
-        #expect(LogLinearHistogram.highestEquivalent(2049) == 2049)
-        #expect(LogLinearHistogram.highestEquivalent(4095) == 4095)
-        #expect(LogLinearHistogram.highestEquivalent(4096) == 4099)
-        #expect(LogLinearHistogram.highestEquivalent(1_000_000) == 1_000_447)
+        #expect(LogLinearHistogram.highestEquivalent(511) == 511)
+        #expect(LogLinearHistogram.highestEquivalent(512) == 513)
+        #expect(LogLinearHistogram.highestEquivalent(513) == 513)
+        #expect(LogLinearHistogram.highestEquivalent(1023) == 1023)
+        #expect(LogLinearHistogram.highestEquivalent(1024) == 1027)
+        #expect(LogLinearHistogram.highestEquivalent(1_000_000) == 1_001_471)
         #expect(LogLinearHistogram.highestEquivalent(.max) == .max)
-        #expect(LogLinearHistogram.highestEquivalent(UInt64(1) << 63) == (UInt64(1) << 63) + (UInt64(1) << 53) - 1)
+        #expect(LogLinearHistogram.highestEquivalent(UInt64(1) << 63) == (UInt64(1) << 63) + (UInt64(1) << 55) - 1)
     }
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
@@ -57,7 +57,7 @@ struct LogLinearHistogramTests {
             let exact = nearestRank(values, milli)
             let reported = h.value(atMilliPercentile: milli)
             #expect(reported == min(LogLinearHistogram.highestEquivalent(exact), h.max), "p\(Double(milli) / 1000) of \(n) values")
-            #expect(reported >= exact && reported - exact <= exact / 1024, "p\(Double(milli) / 1000)")
+            #expect(reported >= exact && reported - exact <= exact / 256, "p\(Double(milli) / 1000)")
         }
     }
 

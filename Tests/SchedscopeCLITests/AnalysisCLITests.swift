@@ -117,7 +117,7 @@ struct AnalysisCLITests {
         for (key, percent) in [("p50_ns", 50), ("p90_ns", 90), ("p99_ns", 99)] {
             let exact = latencies[max(1, (latencies.count * percent + 99) / 100) - 1]
             let reported = try #require(latency[key] as? UInt64)
-            #expect(reported >= exact && reported - exact <= exact / 1024, "\(key): \(reported) vs \(exact)")
+            #expect(reported >= exact && reported - exact <= exact / 256, "\(key): \(reported) vs \(exact)")
         }
     }
 

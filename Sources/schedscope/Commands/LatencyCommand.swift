@@ -10,7 +10,7 @@ struct LatencyCommand: ParsableCommand {
             The time from the moment a task becomes runnable (task_create, task_unpark, \
             task_yield, task_preempt) to its next task_start: p50, p90, p99 and max, \
             overall, by what made the task runnable, and by P. Percentiles are exact \
-            below 2,048 ns and within 0.1 % above. The runtime's own tasks are left out \
+            below 512 ns and within 0.4 % above. The runtime's own tasks are left out \
             unless --include-runtime.
 
               schedscope latency run.sctrace
@@ -69,7 +69,7 @@ enum LatencyRendering {
         var lines: [String] = []
         lines.append(AnalysisText.row("Range", AnalysisText.range(start: r.start, end: r.end)))
         lines.append(AnalysisText.row(
-            "Samples", "\(formatCount(r.overall.count)) runnable → running · exact below \(formatCount(LogLinearHistogram.exactLimit)) ns, within 0.1 % above"))
+            "Samples", "\(formatCount(r.overall.count)) runnable → running · exact below \(formatCount(LogLinearHistogram.exactLimit)) ns, within \(String(format: "%.1f", 100.0 / Double(1 << LogLinearHistogram.subBucketBits))) % above"))
         lines.append(AnalysisText.row(
             "Waiting", r.waitingAtEnd == 0 ? "no task runnable at the end"
                 : "\(AnalysisText.plural(r.waitingAtEnd, "task")) runnable at the end, the longest for \(formatDuration(r.longestWaitAtEnd))"))
