@@ -76,6 +76,22 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    for parallel in [false, true] {
+        Benchmark("analyze: read + all analyses in one pass, \(parallel ? "2 threads" : "1 thread")") { benchmark in
+            let reader = try TraceReader(path: benchTrace.path)
+            try measurePass(benchmark) {
+                var analysis = FullAnalysis(procCount: reader.info.procCount, leakOptions: LeakOptions(byRegion: true))
+                var count: UInt64 = 0
+                try reader.forEachBatch(parallel: parallel) { batch in
+                    for event in batch { analysis.consume(event) }
+                    count &+= UInt64(batch.count)
+                }
+                blackHole(analysis.finish(strings: reader.strings))
+                return count
+            }
+        }
+    }
+
     Benchmark("write: encode + deflate, 1M events") { benchmark in
         let events = try readEvents(limit: 1_000_000)
         let sink = ByteSink()
