@@ -65,7 +65,7 @@ struct AnalysisSelectionOptions: ParsableArguments {
         let tasks = subject.tasks
         try session.run(EventSelection()) { event in
             guard event.timestamp < end else { return }
-            guard filter.matches(event, strings: reader.strings) else { return skip(event) }
+            guard filter.matches(event, string: { reader.strings[$0] }) else { return skip(event) }
             if let tasks, event.kind.rawValue >= EventKind.taskCreate.rawValue, event.kind.rawValue <= EventKind.taskEnd.rawValue,
                !tasks.contains(event.task) {
                 return skip(event)
