@@ -96,7 +96,7 @@ enum ImbalanceRendering {
             "Windows", "\(formatCount(r.windows)) of \(formatDuration(r.windowNanoseconds)), \(formatCount(r.activeWindows)) active · weighted max/mean \(AnalysisText.ratio(r.weightedWindowMaxOverMean)) · weighted cv \(AnalysisText.cv(r.weightedWindowCV))"))
         if let w = r.worstWindow {
             lines.append(AnalysisText.row(
-                "Worst window", "\(formatDuration(w.start)) – \(formatDuration(w.end)) · busiest P \(formatDuration(w.excessNanoseconds)) above the mean · max/mean \(AnalysisText.ratio(w.maxOverMean)) · cv \(AnalysisText.cv(w.cv))"))
+                "Worst window", "\(formatRange(w.start, w.end)) · busiest P \(formatDuration(w.excessNanoseconds)) above the mean · max/mean \(AnalysisText.ratio(w.maxOverMean)) · cv \(AnalysisText.cv(w.cv))"))
         } else {
             lines.append(AnalysisText.row("Worst window", "none (no P was busy)"))
         }

@@ -153,7 +153,7 @@ enum AnalysisText {
     }
 
     static func range(start: UInt64, end: UInt64) -> String {
-        "\(formatDuration(start)) – \(formatDuration(end)) (\(formatDuration(end - start)))"
+        "\(formatRange(start, end)) (\(formatDuration(end - start)))"
     }
 
     /// A line of the header block: a name padded to 13 columns, then the value.

@@ -44,3 +44,14 @@ func formatWallTime(_ nanosecondsSinceEpoch: UInt64) -> String {
     formatter.timeZone = TimeZone(identifier: "UTC")
     return formatter.string(from: date)
 }
+
+/// A time range since the trace start, readable and with its two ends distinct: three
+/// significant digits when that tells them apart (`40.0 ms – 50.0 ms`), otherwise seconds
+/// with as many decimals as the range's length needs (`139.120 s – 139.130 s`).
+func formatRange(_ start: UInt64, _ end: UInt64) -> String {
+    let from = formatDuration(start), to = formatDuration(end)
+    if from != to || start == end { return "\(from) – \(to)" }
+    let length = Double(end - start) / 1e9
+    let decimals = min(9, max(0, Int((-log10(length)).rounded(.up)) + 1))
+    return String(format: "%.\(decimals)f s – %.\(decimals)f s", Double(start) / 1e9, Double(end) / 1e9)
+}
