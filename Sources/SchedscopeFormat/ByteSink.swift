@@ -1,8 +1,5 @@
-#if canImport(Glibc)
+// Linux only for now (Glibc's descriptors and pread); Darwin would need its own imports.
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Where a writer's bytes go: a file or memory.
 public final class ByteSink {

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
+// Linux only for now (Glibc's descriptors and pread); Darwin would need its own imports.
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Random-access bytes a reader pulls from: a file (through `pread`, so memory does not grow
 /// with the file) or a buffer in memory.

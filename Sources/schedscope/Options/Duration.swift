@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// A duration given on the command line: a number and a unit (`150ms`, `2s`, `1.5us`,
 /// `300ns`, `1m`), stored in nanoseconds.
@@ -45,5 +46,3 @@ extension Duration {
     /// Help text shared by every duration option.
     static let help = "a duration with a unit: ns, us, ms, s, m (e.g. 150ms, 2s)"
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SchedscopeAnalysis
 import SchedscopeModel
 
@@ -67,5 +68,3 @@ struct SelectionOptions: ParsableArguments {
         }
     }
 }
-
-import Foundation
