@@ -1,3 +1,4 @@
+import SchedscopeTestSupport
 import Testing
 
 /// One command line whose output is compared with a golden file in `Fixtures/golden/`.
@@ -75,4 +76,24 @@ extension GoldenCase {
         GoldenCase("usage-missing-by.txt", ["stats", Fixture.demo], status: 64, stream: .stderr),
         GoldenCase("usage-unknown-command.txt", ["summarize", Fixture.demo], status: 64, stream: .stderr),
     ]
+}
+
+extension GoldenCase {
+    /// Runs the command line and compares its exit status and output with the golden(s).
+    func check(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let result = try await schedscope(arguments)
+        #expect(result.status == status, "\(result)", sourceLocation: sourceLocation)
+        switch stream {
+        case .stdout:
+            GoldenFile.check(result.stdout, matches: golden, sourceLocation: sourceLocation)
+            if let stderrGolden {
+                GoldenFile.check(result.stderr, matches: stderrGolden, sourceLocation: sourceLocation)
+            } else {
+                #expect(result.stderr.isEmpty, "\(result)", sourceLocation: sourceLocation)
+            }
+        case .stderr:
+            GoldenFile.check(result.stderr, matches: golden, sourceLocation: sourceLocation)
+            #expect(result.stdout.isEmpty, "\(result)", sourceLocation: sourceLocation)
+        }
+    }
 }

@@ -31,15 +31,9 @@ struct AnalysisSelectionOptions: ParsableArguments {
     /// too, so that the analyses know each task's state when the range opens.
     func selection() throws -> EventSelection {
         var selection = EventSelection(region: region, to: to?.nanoseconds)
-        if !procs.isEmpty {
-            selection.procs = Set(try numbers(procs, option: "--proc").map { ProcID(UInt32(truncatingIfNeeded: $0)) })
-        }
-        if !tasks.isEmpty {
-            selection.tasks = Set(try numbers(tasks, option: "--task").map { TaskID($0) })
-        }
-        if let from, let to, from.nanoseconds >= to.nanoseconds {
-            throw ValidationError("--from (\(formatDuration(from.nanoseconds))) must be earlier than --to (\(formatDuration(to.nanoseconds))).")
-        }
+        selection.procs = try SubjectArguments.procs(procs)
+        selection.tasks = try SubjectArguments.tasks(tasks)
+        try SubjectArguments.checkRange(from: from?.nanoseconds, to: to?.nanoseconds)
         return selection
     }
 
@@ -77,17 +71,6 @@ struct AnalysisSelectionOptions: ParsableArguments {
     /// The range the analyses report on.
     var window: AnalysisWindow {
         AnalysisWindow(from: from?.nanoseconds ?? 0, to: to?.nanoseconds)
-    }
-
-    private func numbers(_ values: [String], option: String) throws -> [UInt64] {
-        try values.flatMap { $0.split(separator: ",") }.map { part in
-            let text = part.trimmingCharacters(in: .whitespaces)
-            let digits = text.hasPrefix("P") || text.hasPrefix("p") ? String(text.dropFirst()) : text
-            guard let value = UInt64(digits), option != "--proc" || value < UInt64(UInt32.max) else {
-                throw ValidationError("\(option) expects numbers separated by commas; '\(text)' is not one.")
-            }
-            return value
-        }
     }
 }
 

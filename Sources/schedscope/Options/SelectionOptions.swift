@@ -45,26 +45,9 @@ struct SelectionOptions: ParsableArguments {
             }
             selection.kinds = set
         }
-        if !procs.isEmpty {
-            selection.procs = Set(try numbers(procs, option: "--proc").map { ProcID(UInt32(truncatingIfNeeded: $0)) })
-        }
-        if !tasks.isEmpty {
-            selection.tasks = Set(try numbers(tasks, option: "--task").map { TaskID($0) })
-        }
-        if let from = selection.from, let to = selection.to, from >= to {
-            throw ValidationError("--from (\(formatDuration(from))) must be earlier than --to (\(formatDuration(to))).")
-        }
+        selection.procs = try SubjectArguments.procs(procs)
+        selection.tasks = try SubjectArguments.tasks(tasks)
+        try SubjectArguments.checkRange(from: selection.from, to: selection.to)
         return selection
-    }
-
-    private func numbers(_ values: [String], option: String) throws -> [UInt64] {
-        try values.flatMap { $0.split(separator: ",") }.map { part in
-            let text = part.trimmingCharacters(in: .whitespaces)
-            let digits = text.hasPrefix("P") || text.hasPrefix("p") ? String(text.dropFirst()) : text
-            guard let value = UInt64(digits), option != "--proc" || value < UInt64(UInt32.max) else {
-                throw ValidationError("\(option) expects numbers separated by commas; '\(text)' is not one.")
-            }
-            return value
-        }
     }
 }
