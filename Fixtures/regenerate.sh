@@ -50,8 +50,9 @@ chunks() {
 
 mkdir -p Fixtures/damaged
 
-# truncated.sctrace: demo.sctrace cut in the middle of its last chunk's payload.
-read -r offset stored < <(chunk Fixtures/demo.sctrace $(($(chunks Fixtures/demo.sctrace) - 1)))
+# truncated.sctrace: demo.sctrace cut in the middle of its last events chunk's payload
+# (the chunk before the end chunk, which is the file's last).
+read -r offset stored < <(chunk Fixtures/demo.sctrace $(($(chunks Fixtures/demo.sctrace) - 2)))
 head -c $((offset + 60 + stored / 2)) Fixtures/demo.sctrace > Fixtures/damaged/truncated.sctrace
 
 # corrupt-chunk.sctrace: demo.sctrace with the middle byte of chunk 2's payload (an event

@@ -14,6 +14,8 @@ package struct ChunkHeader: Equatable, Sendable {
     package enum ChunkType: UInt8, Sendable {
         case events = 1
         case strings = 2
+        /// The last chunk of a finished trace (format 1.1): says the producer got to the end.
+        case end = 3
     }
 
     package enum Encoding: UInt8, Sendable {
@@ -117,6 +119,9 @@ package struct ChunkHeader: Equatable, Sendable {
             return "stored chunk with stored length \(storedLength) ≠ decoded length \(decodedLength)"
         }
         if Int(itemCount) > FormatLimits.maxEventsPerChunk { return "item count \(itemCount) exceeds the cap" }
+        if type == .end && (encoding != .stored || storedLength != UInt32(EndChunk.payloadSize) || itemCount != 0) {
+            return "end chunk is not a stored \(EndChunk.payloadSize)-byte payload with item count 0"
+        }
         // Every event takes at least one byte, every string at least two.
         let minimumBytes = type == .events ? UInt64(itemCount) : 2 * UInt64(itemCount)
         if minimumBytes > UInt64(decodedLength) {

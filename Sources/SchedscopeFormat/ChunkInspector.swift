@@ -1,7 +1,7 @@
 /// What a chunk header says, for tools that look at a trace's framing (validation
 /// reports, benchmarks) rather than its events.
 public struct ChunkInfo: Sendable, Equatable {
-    public enum Kind: String, Sendable { case events, strings }
+    public enum Kind: String, Sendable { case events, strings, end }
 
     public var kind: Kind
     /// File offset of the chunk header.
@@ -86,10 +86,18 @@ extension ChunkInfo {
     init(_ location: ChunkLocation) {
         let header = location.header
         self.init(
-            kind: header.type == .events ? .events : .strings, byteOffset: location.offset,
+            kind: Self.kind(of: header.type), byteOffset: location.offset,
             generation: header.generation, sequence: header.sequence, thread: header.thread,
             firstTimestamp: header.firstTimestamp, lastTimestamp: header.lastTimestamp,
             itemCount: Int(header.itemCount), storedBytes: Int(header.storedLength),
             decodedBytes: Int(header.decodedLength), compressed: header.encoding == .zlib)
+    }
+
+    private static func kind(of type: ChunkHeader.ChunkType) -> Kind {
+        switch type {
+        case .events: .events
+        case .strings: .strings
+        case .end: .end
+        }
     }
 }

@@ -12,6 +12,9 @@ public struct ReadReport: Sendable {
     public var bytesLost: UInt64 = 0
     /// Total size of the file.
     public var fileSize: UInt64 = 0
+    /// What the end chunk says, when the trace has one (format 1.1 producers write it when
+    /// they finish; its absence in such a trace is reported as truncation).
+    public var end: TraceEnd?
     /// Generations seen.
     public var generations = 0
     /// The damages found, in file order (the first `maxRecordedDamages`).

@@ -30,6 +30,8 @@ public final class TraceReader {
     package var dataStartOffset: UInt64 { dataStart }
     private var totalStringBytes = 0
     private var consumed = false
+    /// Whether an end chunk was met, even one whose payload is damaged.
+    private var endChunkFound = false
 
     /// Events handed to the consumer at a time.
     public static let batchSize = 4096
@@ -119,6 +121,10 @@ public final class TraceReader {
         }
 
         while let chunk = try scanner.next(report: &report) {
+            if chunk.header.type == .end {
+                try readEnd(chunk)
+                continue
+            }
             let chunkGeneration = chunk.header.generation
             if let current = generation, chunkGeneration < current {
                 report.record(TraceDamage(
@@ -136,9 +142,37 @@ public final class TraceReader {
             switch chunk.header.type {
             case .strings: try loadStrings(chunk)
             case .events: generationChunks.append(chunk)
+            case .end: break
             }
         }
         try mergePending()
+        noteMissingEnd()
+    }
+
+    // MARK: - The end chunk
+
+    /// Reads the end chunk's count of events written.
+    private func readEnd(_ chunk: ChunkLocation) throws {
+        var payload = [UInt8](repeating: 0, count: EndChunk.payloadSize)
+        let got = try source.read(at: chunk.payloadOffset, count: EndChunk.payloadSize, into: &payload)
+        endChunkFound = true
+        guard got == EndChunk.payloadSize, crc32(payload) == chunk.header.payloadCRC else {
+            recordPayloadDamage(chunk, kind: .corruptPayload, "end chunk payload fails its CRC; the count of events written is unknown")
+            return
+        }
+        let written = payload.withUnsafeBytes { $0.loadLittleEndian(UInt64.self, at: 0) }
+        report.end = TraceEnd(byteOffset: chunk.offset, eventsWritten: written)
+        report.chunksRead += 1
+    }
+
+    /// A trace of format 1.1 or later that ends without its end chunk was not finished: its
+    /// producer was killed, crashed, ran out of disk, or is still writing. A cut inside a
+    /// chunk has already been reported; a cut exactly between two chunks is reported here.
+    private func noteMissingEnd() {
+        guard formatVersion.minor >= FileHeader.firstMinorWithEndChunk, !endChunkFound, !report.truncated else { return }
+        report.record(TraceDamage(
+            kind: .truncated, byteOffset: report.fileSize, chunkIndex: nil, bytesLost: 0,
+            message: "the trace has no end chunk: its producer did not finish it (killed, crashed, out of disk, or still writing); events not yet written out are missing"))
     }
 
     /// Whether readers decode on a background thread by default: when there is a core to spare.

@@ -188,6 +188,7 @@ struct FlusherState {
     mutating func finish() throws(RecorderError) -> RecordingSummary {
         _ = try endGeneration(cut: nil)
         if case .file(let file) = output {
+            try file.write(EndChunk.encode(generation: generation, eventsWritten: summary.events))
             try file.close()
             summary.fileBytes = file.bytesWritten
         }
@@ -509,6 +510,8 @@ struct FlusherState {
         pending = savedPending
         try file.write(prefixBytes)
         for kept in window.generations { try file.write(kept.bytes) }
+        let dumped = window.generations.reduce(reopened) { $0 + $1.summary.events }
+        try file.write(EndChunk.encode(generation: generation, eventsWritten: UInt64(dumped)))
         try file.close()
         return FlightDump(
             generations: window.generations.map(\.summary), nanoseconds: ended.endNanoseconds,

@@ -22,7 +22,7 @@ struct Schedscope: ParsableCommand {
             damaged trace is read up to the damage, with a warning on stderr; --strict \
             makes damage an error (exit 1).
             """,
-        version: "schedscope 0.1.0 (trace format 1.0)",
+        version: "schedscope 0.1.0 (trace format 1.1)",
         subcommands: [
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,

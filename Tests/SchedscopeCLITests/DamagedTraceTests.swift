@@ -16,9 +16,10 @@ struct DamagedTraceTests {
         let truncated = try Fixture.bytes(Fixture.truncated)
         let corrupt = try Fixture.bytes(Fixture.corruptChunk)
         let chunks = ChunkMap(demo).chunks
-        let last = try #require(chunks.last)
+        // The last chunk is the end chunk (FORMAT.md §4); the one before it holds events.
+        let lastEvents = try #require(chunks.dropLast().last)
         #expect(truncated.count < demo.count && Array(demo.prefix(truncated.count)) == truncated, "a prefix of demo.sctrace")
-        #expect(last.payloadRange.contains(truncated.count), "cut inside the last chunk's payload")
+        #expect(lastEvents.payloadRange.contains(truncated.count), "cut inside the last events chunk's payload")
 
         #expect(corrupt.count == demo.count)
         let changed = corrupt.indices.filter { corrupt[$0] != demo[$0] }
@@ -27,7 +28,7 @@ struct DamagedTraceTests {
     }
 
     @Test func aTruncatedTraceWarnsWithTheByteOffsetAndExitsZero() async throws {
-        let offset = try #require(ChunkMap(Fixture.bytes(Fixture.demo)).chunks.last).offset
+        let offset = try #require(ChunkMap(Fixture.bytes(Fixture.demo)).chunks.dropLast().last).offset
         let result = try await schedscope("summary", Fixture.truncated, "--format", "json")
         #expect(result.status == 0, "\(result)")
         let summary = try decode(SummaryJSON.self, result.stdout)

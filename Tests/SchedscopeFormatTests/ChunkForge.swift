@@ -24,6 +24,13 @@ enum ChunkForge {
         return bytes + payload
     }
 
+    /// The end chunk of §4: a stored chunk of type 3 holding the `u64` count of events written.
+    static func endChunk(eventsWritten: UInt64, generation: UInt32 = 0) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.appendLittleEndian(eventsWritten)
+        return chunk(type: ChunkLayout.endType, generation: generation, itemCount: 0, payload: payload)
+    }
+
     /// A strings payload: `id · length · UTF-8 bytes` per entry.
     static func stringsPayload(_ entries: [(id: UInt64, value: String)]) -> [UInt8] {
         var bytes: [UInt8] = []

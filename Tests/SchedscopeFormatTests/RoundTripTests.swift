@@ -160,7 +160,10 @@ struct RoundTripTests {
         #expect(outcome.events.isEmpty)
         #expect(!outcome.report.isDamaged)
         #expect(summary.events == 0)
-        #expect(try TraceLayout(parsing: sink.memory).chunks.isEmpty)
+        let layout = try TraceLayout(parsing: sink.memory)
+        #expect(layout.chunks.map(\.type) == [ChunkLayout.endType], "an empty trace holds only its end chunk")
+        #expect(layout.eventsWritten == 0)
+        #expect(outcome.report.end?.eventsWritten == 0)
     }
 
     @Test("a file written to disk reads back like one in memory")

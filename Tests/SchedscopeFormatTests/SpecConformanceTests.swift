@@ -37,7 +37,7 @@ struct SpecConformanceTests {
         let shape = EventScript.Shape(threadCount: 5, eventCount: 2_000, timeGoesBackwards: true)
         let strings: [(id: UInt64, value: String)] = [(1, "mutex"), (2, "sleep"), (5, "région ✓"), (9, "")]
         let events = EventScript.events(seed: 62, shape: shape, strings: strings.map { StringID(rawValue: UInt32($0.id)) })
-        var bytes = ChunkForge.fileHeader(producer: "spec producer", procCount: 3, clock: 1)
+        var bytes = ChunkForge.fileHeader(minor: 1, producer: "spec producer", procCount: 3, clock: 1)
         bytes += ChunkForge.chunk(type: ChunkLayout.stringsType, itemCount: UInt32(strings.count), payload: ChunkForge.stringsPayload(strings))
         // Each thread's events in chunks of 300, one generation per round of chunks.
         let threads = Set(events.map(\.thread)).sorted()
@@ -60,8 +60,10 @@ struct SpecConformanceTests {
                 sequence[thread, default: 0] += 1
             }
         }
+        bytes += ChunkForge.endChunk(eventsWritten: UInt64(events.count))
         let outcome = try ReadOutcome.readAccepting(bytes)
         #expect(!outcome.report.isDamaged, "\(outcome.report.damages)")
+        #expect(outcome.report.end?.eventsWritten == UInt64(events.count))
         #expect(outcome.info == TraceInfo(producer: "spec producer", procCount: 3, startWallTimeNanoseconds: 1_700_000_000_000_000_000, clock: .calibratedTSC))
         expectSamePerThreadOrder(outcome.events, events)
         expectSameEvents(outcome.events, ExpectedEvents(layout: try TraceLayout(parsing: bytes), events: events).merged())

@@ -23,6 +23,7 @@ struct TraceLayout {
         var headerRange: Range<Int> { offset..<payloadOffset }
         var isEvents: Bool { type == ChunkLayout.eventsType }
         var isStrings: Bool { type == ChunkLayout.stringsType }
+        var isEnd: Bool { type == ChunkLayout.endType }
     }
 
     struct Violation: Error, CustomStringConvertible {
@@ -33,7 +34,10 @@ struct TraceLayout {
     let chunks: [Chunk]
 
     var eventChunks: [Chunk] { chunks.filter(\.isEvents) }
-    var generations: Set<UInt32> { Set(chunks.map(\.generation)) }
+    /// Generations of the events and strings chunks (the end chunk's number is informational).
+    var generations: Set<UInt32> { Set(chunks.filter { !$0.isEnd }.map(\.generation)) }
+    /// The end chunk's count of events written (§8); the parser requires the end chunk.
+    let eventsWritten: UInt64
 
     init(parsing bytes: [UInt8]) throws(Violation) {
         guard bytes.count >= FileHeaderLayout.fixedSize,
@@ -80,6 +84,12 @@ struct TraceLayout {
             chunks.append(chunk)
             offset = chunk.endOffset
         }
+        // §8: a finished trace's last chunk, and only its last, is a stored 8-byte end chunk.
+        guard let end = chunks.last, end.isEnd, end.encoding == ChunkLayout.storedEncoding,
+              end.storedLength == 8, end.decodedLength == 8, end.itemCount == 0,
+              chunks.dropLast().allSatisfy({ !$0.isEnd })
+        else { throw Violation(description: "the trace does not end with exactly one end chunk") }
+        eventsWritten = bytes.littleEndian(UInt64.self, at: end.payloadOffset)
         self.chunks = chunks
     }
 
@@ -122,6 +132,7 @@ enum ChunkLayout {
 
     static let eventsType: UInt8 = 1
     static let stringsType: UInt8 = 2
+    static let endType: UInt8 = 3
     static let storedEncoding: UInt8 = 0
     static let zlibEncoding: UInt8 = 1
 }

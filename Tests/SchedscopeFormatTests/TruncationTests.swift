@@ -36,9 +36,17 @@ struct TruncationTests {
             #expect(report.chunksRead == complete.count, "cut \(cut)")
             #expect(report.chunksCorrupt == 0, "cut \(cut)")
             #expect(outcome.info == SampleTrace.info, "cut \(cut)")
-            if boundaries.contains(cut) {
-                // A cut between chunks leaves a well-formed (shorter) trace.
-                #expect(!report.isDamaged, "cut \(cut): \(report.damages)")
+            if cut == trace.bytes.count {
+                #expect(!report.isDamaged, "the whole trace: \(report.damages)")
+                #expect(report.end?.eventsWritten == UInt64(trace.events.count))
+            } else if boundaries.contains(cut) {
+                // A cut between chunks leaves well-formed chunks, but no end chunk: the
+                // reader says the trace was not finished (§8, §10), and loses nothing more.
+                #expect(report.truncated, "cut \(cut)")
+                #expect(report.damages.map(\.kind) == [.truncated], "cut \(cut): \(report.damages)")
+                #expect(report.damages.first?.byteOffset == UInt64(cut), "cut \(cut)")
+                #expect(report.bytesLost == 0, "cut \(cut)")
+                #expect(report.end == nil, "cut \(cut)")
             } else {
                 let cutChunk = try #require(layout.chunk(containing: cut))
                 #expect(report.truncated, "cut \(cut)")

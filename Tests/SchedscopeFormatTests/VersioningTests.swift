@@ -22,6 +22,29 @@ struct VersioningTests {
         expectSameEvents(outcome.events, ExpectedEvents(layout: layout, events: sample.events).merged())
     }
 
+    @Test("a 1.0 trace has no end chunk and needs none; a 1.1 trace without one was not finished", arguments: [UInt16(0), 1])
+    func endChunkExpectedFromMinorOne(minor: UInt16) throws {
+        let sample = try SampleTrace.small(seed: 43, compressionLevel: 1)
+        let layout = try TraceLayout(parsing: sample.bytes)
+        let end = try #require(layout.chunks.last)
+        #expect(end.isEnd && layout.eventsWritten == UInt64(sample.events.count))
+        // The same chunks without the end chunk, under a forged header of the given minor.
+        let header = ChunkForge.fileHeader(major: 1, minor: minor, producer: "old or killed")
+        let bytes = header + sample.bytes[layout.headerLength..<end.offset]
+        let outcome = try ReadOutcome.readAccepting(bytes)
+        expectSameEvents(outcome.events, ExpectedEvents(layout: layout, events: sample.events).merged())
+        #expect(outcome.report.end == nil)
+        if minor == 0 {
+            #expect(!outcome.report.isDamaged, "\(outcome.report.damages)")
+        } else {
+            #expect(outcome.report.truncated)
+            #expect(outcome.report.damages.map(\.kind) == [.truncated])
+            #expect(outcome.report.damages.first?.byteOffset == UInt64(bytes.count))
+            #expect(outcome.report.damages.first?.message.contains("no end chunk") == true)
+            #expect(outcome.report.bytesLost == 0)
+        }
+    }
+
     @Test("a different major version is refused before anything else is read", arguments: [UInt16(0), 2, 0xFFFF])
     func otherMajorIsRefused(major: UInt16) throws {
         let (bytes, _, _) = try Self.trace(major: major, minor: 3)

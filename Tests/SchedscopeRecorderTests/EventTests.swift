@@ -233,9 +233,14 @@ extension RecorderTests {
                 let trace = try RecordedTrace(path: path)
                 #expect(trace.events.count == total)
                 #expect(trace.trace.report.generations == round)
-                #expect(!trace.trace.report.isDamaged)
+                // Still recording: every chunk is whole, and only the end chunk is missing.
+                #expect(trace.trace.report.damages.map(\.kind) == [.truncated])
+                #expect(trace.trace.report.bytesLost == 0 && trace.trace.report.end == nil)
             }
             try Recorder.stop()
+            let finished = try RecordedTrace(path: path)
+            #expect(!finished.trace.report.isDamaged)
+            #expect(finished.trace.report.end?.eventsWritten == UInt64(total))
         }
     }
 }

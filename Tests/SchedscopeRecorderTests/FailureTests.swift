@@ -50,7 +50,9 @@ extension RecorderTests {
             let trace = try RecordedTrace(path: path)
             #expect(trace.events.count == 10_000)
             #expect(trace.trace.violations.isEmpty)
-            #expect(!trace.trace.report.isDamaged)
+            // The chunks written before the failure are whole; the end chunk never came.
+            #expect(trace.trace.report.damages.map(\.kind) == [.truncated])
+            #expect(trace.trace.report.bytesLost == 0 && trace.trace.report.end == nil)
 
             // A new recording works and clears the failure.
             let next = directory.path("next.sctrace")

@@ -50,6 +50,7 @@ extension RecorderTests {
             let trace = try RecordedTrace(path: path)
             #expect(trace.trace.violations.isEmpty)
             #expect(!trace.trace.report.isDamaged)
+            #expect(trace.trace.report.end?.eventsWritten == UInt64(trace.events.count))
             let firstBatch = 10 - expected.count
             let steals = trace.events.filter { $0.kind == .procSteal }.map { Int($0.stealCount) }
             #expect(steals == Array(firstBatch * size ..< 10 * size))
