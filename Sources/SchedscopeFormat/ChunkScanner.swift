@@ -94,6 +94,13 @@ package struct ChunkScanner {
         try source.read(at: offset, count: ChunkHeader.size, into: &headerBuffer)
     }
 
+    /// The offset of the first valid chunk header at or after `offset`, or nil: where to
+    /// start reading when the file header's own length cannot be trusted.
+    package mutating func firstValidHeader(from offset: UInt64) throws(TraceFormatError) -> UInt64? {
+        let found = try headerChecksOut(at: offset) ? offset : resynchronize(after: offset)
+        return found < source.size ? found : nil
+    }
+
     /// The offset of the first valid chunk header after `offset`, or the file size.
     private mutating func resynchronize(after offset: UInt64) throws(TraceFormatError) -> UInt64 {
         let blockSize = 64 << 10

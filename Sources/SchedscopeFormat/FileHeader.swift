@@ -40,7 +40,7 @@ package enum FileHeader {
 
     /// The outcome of reading a header: the info, its length, and a warning when the
     /// header's CRC failed but its structure held (the values may be wrong).
-    package struct Decoded {
+    package struct Decoded: Equatable {
         package var info: TraceInfo
         package var length: Int
         package var minorVersion: UInt16
@@ -53,6 +53,9 @@ package enum FileHeader {
         case tooShort(needed: Int, available: Int)
         case unsupportedVersion(major: UInt16, minor: UInt16)
         case malformed(String)
+        /// The header and producer lengths disagree, so the header's end is unknown; the
+        /// fixed fields (version, wall time, proc count, clock) are still there to use.
+        case lengthsDisagree(String, fixedFields: Decoded)
     }
 
     /// Decodes a header from the first bytes of a file (`bytes` may hold more than the header).
@@ -74,7 +77,13 @@ package enum FileHeader {
         guard producerLength <= FormatLimits.maxProducerBytes,
               length == fixedSize + producerLength + crcSize
         else {
-            throw .malformed("header length \(length) and producer length \(producerLength) disagree")
+            let fixedFields = TraceInfo(
+                producer: "", procCount: bytes.loadLittleEndian(UInt32.self, at: 24),
+                startWallTimeNanoseconds: bytes.loadLittleEndian(UInt64.self, at: 16),
+                clock: TraceClock(rawValue: bytes[28]) ?? .monotonic)
+            throw .lengthsDisagree(
+                "header length \(length) and producer length \(producerLength) disagree",
+                fixedFields: Decoded(info: fixedFields, length: fixedSize, minorVersion: minor, checksumMismatch: true))
         }
         guard bytes.count >= length else { throw .tooShort(needed: length, available: bytes.count) }
         let storedCRC = bytes.loadLittleEndian(UInt32.self, at: length - crcSize)

@@ -75,6 +75,19 @@ public final class TraceReader {
             report.record(TraceDamage(
                 kind: .truncated, byteOffset: 0, chunkIndex: nil, bytesLost: UInt64(present),
                 message: "the file ends inside the file header (\(present) of \(needed) bytes present)"))
+        case .failure(.lengthsDisagree(let what, let fixedFields)):
+            // One damaged length must not cost the whole trace: the chunks carry their own
+            // CRCs, so read from the first chunk header that checks out (FORMAT.md §2).
+            var finder = ChunkScanner(source: source, start: UInt64(FileHeader.fixedSize))
+            guard let firstChunk = try finder.firstValidHeader(from: UInt64(FileHeader.fixedSize)) else {
+                throw Self.headerError(.malformed(what), path: path, size: source.size)
+            }
+            info = fixedFields.info
+            formatVersion = (FileHeader.majorVersion, fixedFields.minorVersion)
+            dataStart = firstChunk
+            report.record(TraceDamage(
+                kind: .corruptFileHeader, byteOffset: 0, chunkIndex: nil, bytesLost: 0,
+                message: "the file header is corrupt (\(what)); read on from the first chunk, at byte \(firstChunk); producer, proc count and start time may be wrong"))
         case .failure(let failure):
             throw Self.headerError(failure, path: path, size: source.size)
         }
@@ -93,7 +106,7 @@ public final class TraceReader {
             return TraceFormatError(
                 code: .unsupportedVersion, path: path, byteOffset: 8,
                 reason: "format version \(major).\(minor) is not supported (this reader reads \(FileHeader.majorVersion).x)")
-        case .malformed(let what):
+        case .malformed(let what), .lengthsDisagree(let what, _):
             return TraceFormatError(code: .corruptHeader, path: path, byteOffset: 0, reason: "the file header is corrupt: \(what)")
         }
     }

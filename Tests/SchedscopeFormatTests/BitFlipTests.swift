@@ -80,15 +80,14 @@ private struct FlipChecker {
         expectOnlyWrittenStrings(outcome.strings, place: place)
     }
 
-    /// The magic and the major version decide whether the file is read at all; the header
-    /// and producer lengths decide where the chunks start. Any other field is covered by
-    /// the header CRC: the reader warns and reads every chunk.
+    /// The magic and the major version decide whether the file is read at all. A header or
+    /// producer length that disagrees with the other hides where the chunks start: the
+    /// reader finds the first chunk by its sync marker. Any other field is covered by the
+    /// header CRC. Either way the reader warns and reads every chunk.
     private func checkFileHeaderFlip(_ bytes: [UInt8], byte: Int, place: String) throws {
         let fatal: TraceFormatError.Code? = switch byte {
         case 0..<FileHeaderLayout.majorVersionOffset: .notATrace
         case FileHeaderLayout.majorVersionOffset..<FileHeaderLayout.minorVersionOffset: .unsupportedVersion
-        case FileHeaderLayout.headerLengthOffset..<FileHeaderLayout.startWallTimeOffset: .corruptHeader
-        case FileHeaderLayout.producerLengthOffset..<FileHeaderLayout.fixedSize: .corruptHeader
         default: nil
         }
         if let fatal {
@@ -101,6 +100,14 @@ private struct FlipChecker {
             return
         }
         let outcome = try ReadOutcome.readAccepting(bytes)
+        let lengthField = (FileHeaderLayout.headerLengthOffset..<FileHeaderLayout.startWallTimeOffset).contains(byte)
+            || (FileHeaderLayout.producerLengthOffset..<FileHeaderLayout.fixedSize).contains(byte)
+        if lengthField {
+            #expect(outcome.report.damages.first?.message.contains("read on from the first chunk, at byte \(layout.headerLength)") == true, "\(place): \(outcome.report.damages)")
+            // The fixed fields are kept; only the producer name, whose length is in doubt, is not.
+            #expect(outcome.info.procCount == SampleTrace.info.procCount && outcome.info.clock == SampleTrace.info.clock, "\(place)")
+            #expect(outcome.info.startWallTimeNanoseconds == SampleTrace.info.startWallTimeNanoseconds, "\(place)")
+        }
         #expect(outcome.report.damages.map(\.kind) == [.corruptFileHeader], "\(place)")
         #expect(outcome.report.damages.first?.byteOffset == 0, "\(place)")
         #expect(outcome.report.chunksCorrupt == 0, "\(place)")

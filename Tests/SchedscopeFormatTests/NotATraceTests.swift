@@ -63,7 +63,7 @@ struct NotATraceTests {
         #expect(error.description == "Cannot read '\(path)': no such file.")
     }
 
-    @Test("a file header whose lengths disagree is refused as corrupt")
+    @Test("a file header whose lengths disagree, with no chunk after it, is refused as corrupt")
     func headerLengthsDisagree() throws {
         var bytes = ChunkForge.fileHeader(producer: "p")
         bytes.setLittleEndian(UInt32(bytes.count + 1), at: FileHeaderLayout.headerLengthOffset)
