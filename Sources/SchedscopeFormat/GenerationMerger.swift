@@ -126,14 +126,14 @@ struct GenerationMerger {
             return ta < tb || (ta == tb && a < b)
         }
         @inline(__always)
-        func siftDown() {
+        func siftDown(_ count: Int) {
             var i = 0
             let item = heap[0]
             while true {
                 let left = 2 &* i &+ 1
-                if left >= heapCount { break }
+                if left >= count { break }
                 var child = left
-                if left &+ 1 < heapCount && less(heap[left &+ 1], heap[left]) { child = left &+ 1 }
+                if left &+ 1 < count && less(heap[left &+ 1], heap[left]) { child = left &+ 1 }
                 if !less(heap[child], item) { break }
                 heap[i] = heap[child]
                 i = child
@@ -146,6 +146,9 @@ struct GenerationMerger {
             for (i, index) in sorted.enumerated() { heap[i] = index }
         }
 
+        // The output position lives in a local (a register) for the loop.
+        var filled = self.filled
+        defer { self.filled = filled }
         while heapCount > 0 {
             let top = heap[0]
             var limitTime = UInt64.max
@@ -169,7 +172,8 @@ struct GenerationMerger {
                     filled &+= 1
                     index &+= 1
                     if filled == capacity {
-                        try flush(reader: reader, body: body)
+                        try deliver(filled, reader: reader, body: body)
+                        filled = 0
                     }
                     if index == count { break }
                     time = events[index].timestamp
@@ -192,10 +196,10 @@ struct GenerationMerger {
                 heapCount -= 1
                 if heapCount > 0 {
                     heap[0] = heap[heapCount]
-                    siftDown()
+                    siftDown(heapCount)
                 }
             } else {
-                siftDown()
+                siftDown(heapCount)
             }
         }
     }
@@ -208,6 +212,15 @@ struct GenerationMerger {
         guard filled > 0 else { return }
         let count = filled
         filled = 0
+        try deliver(count, reader: reader, body: body)
+    }
+
+    /// Hands the first `count` events of the output buffer to `body`. Never inlined: inlined
+    /// into the merge loop, its update of the reader's report became a dynamic exclusivity
+    /// check (`swift_beginAccess`) on every run of events instead of every batch: about 30
+    /// instructions per event under callgrind, on an 8-P synthetic trace.
+    @inline(never)
+    private func deliver(_ count: Int, reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         reader.countEvents(count)
         try body(UnsafeBufferPointer(start: output, count: count))
     }
