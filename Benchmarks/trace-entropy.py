@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""How many bits a trace's events carry, whatever the encoding: empirical order-0 entropies
+of each record's parts, conditioned on the record's kind (and the kind on the previous one),
+from decoding every events chunk (docs/FORMAT.md §6). A lower bound for any coder that
+keeps nanosecond timestamps and codes records one at a time with these contexts; it backs
+the "Trace size" discussion in docs/BENCHMARKS.md.
+
+Usage: Benchmarks/trace-entropy.py TRACE [MAX_EVENTS]"""
+import sys, struct, zlib, collections, math
+
+data = open(sys.argv[1], 'rb').read()
+limit = int(sys.argv[2]) if len(sys.argv) > 2 else 1 << 62
+pos = struct.unpack_from('<I', data, 12)[0]
+# Arguments per record code (FORMAT.md §6 "Records"); 24 context, 25 time.
+nargs = {0:1,1:0,2:2,3:2,4:1,5:0,6:0,7:1,8:1,9:0,10:1,11:1,12:1,13:1,14:1,15:1,16:2,17:1,24:2,25:1}
+
+def varint(b, p):
+    v = 0; s = 0
+    while True:
+        x = b[p]; p += 1; v |= (x & 0x7f) << s; s += 7
+        if x < 0x80: return v, p
+
+delta_by_kind = collections.Counter(); kind_by_prev = collections.Counter()
+args_by_kind = collections.Counter(); events = 0; raw_bytes = 0
+while pos + 60 <= len(data) and events < limit:
+    ctype, enc = data[pos + 4], data[pos + 5]
+    stored = struct.unpack_from('<I', data, pos + 44)[0]
+    payload = data[pos + 60:pos + 60 + stored]; pos += 60 + stored
+    if ctype != 1: continue
+    raw = zlib.decompress(payload) if enc == 1 else payload
+    raw_bytes += len(raw); p = 0; prev = None
+    while p < len(raw):
+        head, p = varint(raw, p); code = head & 31
+        values = []
+        for _ in range(nargs[code]):
+            v, p = varint(raw, p); values.append(v)
+        if code >= 24: continue
+        events += 1
+        delta_by_kind[(code, head >> 5)] += 1
+        kind_by_prev[(prev, code)] += 1
+        args_by_kind[(code, tuple(values))] += 1
+        prev = code
+
+def entropy(counter):
+    total = sum(counter.values())
+    return -sum(n / total * math.log2(n / total) for n in counter.values())
+
+def conditional(joint):
+    marginal = collections.Counter()
+    for key, n in joint.items(): marginal[key[0]] += n
+    return entropy(joint) - entropy(marginal)
+
+kind = conditional(kind_by_prev); delta = conditional(delta_by_kind); args = conditional(args_by_kind)
+print(f"events {events:,}, {raw_bytes / events:.2f} encoded bytes/event")
+print(f"H(kind | previous kind)      {kind:5.2f} bits")
+print(f"H(time delta | kind)         {delta:5.2f} bits")
+print(f"H(arguments | kind)          {args:5.2f} bits")
+print(f"sum                          {kind + delta + args:5.2f} bits = {(kind + delta + args) / 8:.2f} bytes/event")
