@@ -53,6 +53,12 @@ public struct DiffReport: Sendable {
         public var region: String?
         /// Candidates in it: the largest count over HEAD's runs.
         public var count: UInt64
+
+        public init(group: TraceFigures.LeakGroupKey?, region: String?, count: UInt64) {
+            self.group = group
+            self.region = region
+            self.count = count
+        }
     }
 
     public var baseRuns: Int
