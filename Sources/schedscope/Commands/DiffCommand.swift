@@ -33,8 +33,10 @@ struct DiffCommand: ParsableCommand {
             Metrics: \(DiffMetric.settable.map(\.name).joined(separator: ", ")).
 
               schedscope diff base.sctrace head.sctrace
-              schedscope diff base.sctrace head.sctrace --threshold latency.p99_ns=+10% --threshold gc.pause_max_ns=5ms
-              schedscope diff --base runs/base --head runs/head --config .schedscope-diff --format markdown
+              schedscope diff base.sctrace head.sctrace --threshold latency.p99_ns=+10%
+              schedscope diff base.sctrace head.sctrace --threshold gc.pause_max_ns=5ms
+              schedscope diff base.sctrace head.sctrace --config ci/diff-limits.conf
+              schedscope diff --base runs/base --head runs/head --format markdown
 
             Exit codes: 0 nothing regressed · 2 something regressed · 1 a trace cannot \
             be read · 64 bad usage (unknown metric, bad limit, bad threshold file).

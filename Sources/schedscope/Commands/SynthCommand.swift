@@ -21,7 +21,7 @@ struct SynthCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "The trace to write.") var output: String
     @Option(help: "Number of Ps.") var procs = 4
-    @Option(help: "Stop starting test cases once this many tasks exist (default 10000 unless --events is given).")
+    @Option(help: "Stop starting test cases once this many tasks exist (default 10000 unless --events or --tests is given).")
     var tasks: UInt64?
     @Option(help: "Stop starting test cases once this many events are written.") var events: UInt64?
     @Option(name: .customLong("tests"), help: "Run this many test cases (a fixed suite: the same leaks for every seed).")

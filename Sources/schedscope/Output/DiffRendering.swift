@@ -80,7 +80,9 @@ enum DiffRendering {
 
     static func markdown(_ report: DiffReport, _ sides: Sides) -> String {
         var out = "### schedscope diff: "
-        out += report.regressed ? "❌ \(report.regressions.count) regression\(report.regressions.count == 1 ? "" : "s")\n\n"
+        out += report.regressed
+            ? "❌ \(report.regressions.count) regression\(report.regressions.count == 1 ? "" : "s"): "
+                + report.regressions.map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
             : "✅ no regression\n\n"
         out += "**BASE** \(markdownSide(sides.base)) · **HEAD** \(markdownSide(sides.head))\n\n"
         for warning in report.warnings { out += "> ⚠️ \(escape(warning)).\n\n" }
@@ -105,6 +107,9 @@ enum DiffRendering {
             out += "Metrics with a limit:\n\n" + header()
             for row in gated { out += line(row) }
             out += "\n"
+        }
+        if report.newLeakGroups.isEmpty && report.newlyLeakingRegions.isEmpty {
+            out += "No new leak groups, no region that newly leaks.\n\n"
         }
         for (title, leaks, limit, regressed) in [
             ("New leak groups (in HEAD, in no BASE trace)", report.newLeakGroups, report.newLeakGroupsLimit, report.newLeakGroupsRegressed),
@@ -205,7 +210,11 @@ enum DiffRendering {
     // MARK: - Cells
 
     private static func describe(_ paths: [String]) -> String {
-        paths.count == 1 ? paths[0] : "\(paths.count) runs: " + paths.joined(separator: " ")
+        switch paths.count {
+        case 1: paths[0]
+        case 2: "2 runs: \(paths[0]) \(paths[1])"
+        default: "\(paths.count) runs: \(paths[0]) … \(paths[paths.count - 1])"
+        }
     }
 
     private static func verdict(_ report: DiffReport) -> String {
