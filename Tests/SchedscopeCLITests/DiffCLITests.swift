@@ -167,6 +167,32 @@ struct DiffCLITests {
         if status != 0 && status != 2 { #expect(result.stdout.isEmpty) }
     }
 
+    /// Examples/ci/gate.sh as CI runs it: re-runs of one suite pass (exit 0, the Markdown
+    /// report written), a candidate that leaks more fails (exit 2) and the report names it.
+    @Test func ciExampleGatesOnTheDiff() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let binary = try CLIRunner.product("schedscope").executable.path
+        let env = CLIRunner(executable: URL(fileURLWithPath: "/usr/bin/env"))
+        func gate(_ candidate: String, markdown: String) async throws -> CLIResult {
+            try await env.run([
+                "SCHEDSCOPE=\(binary)", "WORK=\(scratch.path("work-\(candidate)"))", "RUNS=4", "TESTS=40", "CANDIDATE=\(candidate)",
+                "bash", "Examples/ci/gate.sh", "--markdown", scratch.path(markdown), "--config", "Examples/ci/diff-limits.conf",
+            ])
+        }
+        let same = try await gate("same", markdown: "same.md")
+        #expect(same.status == 0, "\(same)")
+        #expect(same.stderrLines.last == "schedscope diff: no regression", "\(same)")
+        #expect(try String(contentsOfFile: scratch.path("same.md"), encoding: .utf8).hasPrefix("### schedscope diff: ✅ no regression"))
+
+        let leaky = try await gate("leaky", markdown: "leaky.md")
+        #expect(leaky.status == 2, "\(leaky)")
+        #expect(leaky.stdout.contains("REGRESSED: leaks.count"), "\(leaky)")
+        let report = try String(contentsOfFile: scratch.path("leaky.md"), encoding: .utf8)
+        #expect(report.hasPrefix("### schedscope diff: ❌"), "\(report)")
+        #expect(report.contains("`leaks.count`"))
+    }
+
     /// A damaged trace is compared from what survives, with the reader's warning.
     @Test func damagedTraceIsComparedWithAWarning() async throws {
         let result = try await schedscope("diff", Fixture.demo, Fixture.truncated)
