@@ -111,6 +111,18 @@ struct DiffCLITests {
         GoldenFile.check(result.stdout, matches: "diff-runs.md")
         #expect(result.status == (result.stdout.contains("❌") ? 2 : 0))
 
+        // The JSON of a statistical comparison: every key documented, the test's figures present.
+        let json = try await schedscope(["diff", "--base", "base", "--head", "head", "--format", "json"], in: scratch.url)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let metrics = try #require(object["metrics"] as? [[String: Any]])
+        let pauses = try #require(metrics.first { $0["name"] as? String == "gc.pauses" })
+        #expect(pauses["evidence"] as? String == "mann_whitney")
+        #expect((pauses["head_values"] as? [Double])?.count == 5)
+        #expect((pauses["shift"] as? [String: Any])?["estimate"] is Double)
+        for key in DiffCLITests.keys(object) {
+            #expect(CLIDocumentTests.document.contains("`\(key)`"), "docs/CLI.md does not document the key '\(key)' of schedscope.diff/1")
+        }
+
         // Three runs a side: too few for the test, with a warning that says how many are enough.
         let few = try await schedscope(
             ["diff", "--base", "base/run1.sctrace", "base/run2.sctrace", "base/run3.sctrace",
