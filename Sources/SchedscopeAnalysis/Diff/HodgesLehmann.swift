@@ -18,6 +18,11 @@ public struct HodgesLehmann: Sendable, Equatable {
     /// - Parameters: `confidence` in (0, 1), e.g. 0.95.
     /// - Complexity: O(n₁n₂ log(n₁n₂)) for the sorted differences.
     public init(base x: [Double], head y: [Double], confidence: Double) {
+        self.init(base: x, head: y, confidence: confidence, distribution: nil)
+    }
+
+    /// - Parameter distribution: U's distribution for these sizes, if the caller has it.
+    init(base x: [Double], head y: [Double], confidence: Double, distribution known: UDistribution?) {
         precondition(!x.isEmpty && !y.isEmpty, "the Hodges–Lehmann estimate needs a value on each side")
         var differences: [Double] = []
         differences.reserveCapacity(x.count * y.count)
@@ -29,7 +34,7 @@ public struct HodgesLehmann: Sendable, Equatable {
         let alpha = 1 - confidence
         let k: Int
         if x.count < 50 && y.count < 50 {
-            let distribution = UDistribution(x.count, y.count)
+            let distribution = known ?? UDistribution(x.count, y.count)
             // R: qu <- qwilcox(alpha/2, n.x, n.y); if (qu == 0) qu <- 1
             k = max(1, distribution.quantile(alpha / 2))
             let achievedAlpha = 2 * distribution.probability(atMost: k - 1)

@@ -32,6 +32,12 @@ public struct MannWhitneyTest: Sendable, Equatable {
     /// - Parameters: `x` and `y` must each hold at least one value.
     /// - Complexity: O(N log N) to rank; the exact distribution costs O(n₁²·n₂²) once.
     public init(_ x: [Double], _ y: [Double]) {
+        self.init(x, y, distribution: nil)
+    }
+
+    /// - Parameter distribution: U's distribution for these sizes, if the caller already
+    ///   has it (it depends only on the sizes, and costs the most).
+    init(_ x: [Double], _ y: [Double], distribution known: UDistribution?) {
         precondition(!x.isEmpty && !y.isEmpty, "the Mann–Whitney test needs a value on each side")
         let n1 = x.count, n2 = y.count
         let (ranks, tieGroups) = MannWhitneyTest.midranks(x + y)
@@ -41,7 +47,7 @@ public struct MannWhitneyTest: Sendable, Equatable {
         let hasTies = tieGroups.contains { $0 > 1 }
         if n1 < 50 && n2 < 50 && !hasTies {
             method = .exact
-            let distribution = UDistribution(n1, n2)
+            let distribution = known ?? UDistribution(n1, n2)
             let half = Double(n1 * n2) / 2
             // As R: the tail on the side of U, doubled.
             let tail = u > half ? distribution.probability(atLeast: Int(u)) : distribution.probability(atMost: Int(u))

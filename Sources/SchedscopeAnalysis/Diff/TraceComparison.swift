@@ -19,6 +19,8 @@ public enum TraceComparison {
         let alpha = thresholds.alpha
         let smallestP = MannWhitneyTest.smallestPValue(base.count, head.count)
         let testable = smallestP <= alpha
+        // U's exact distribution depends only on the sizes: one for every metric.
+        let distribution = testable && base.count < 50 && head.count < 50 ? UDistribution(base.count, head.count) : nil
         var rows: [DiffReport.Row] = []
         for metric in DiffMetric.catalog {
             let baseValues = base.compactMap { $0.values[metric.name] }
@@ -27,7 +29,9 @@ public enum TraceComparison {
             let limit = thresholds.limit(for: metric)
             rows.append(metric.comparison == .exact
                 ? exactRow(metric, baseValues, headValues, limit)
-                : statisticalRow(metric, baseValues, headValues, limit, alpha: alpha, testable: testable, smallestP: smallestP))
+                : statisticalRow(
+                    metric, baseValues, headValues, limit, alpha: alpha, testable: testable, smallestP: smallestP,
+                    distribution: distribution))
         }
 
         let baseGroups = Set(base.flatMap(\.leakGroups.keys))
@@ -82,7 +86,7 @@ public enum TraceComparison {
 
     private static func statisticalRow(
         _ metric: DiffMetric, _ baseValues: [Double], _ headValues: [Double], _ limit: DiffLimit?,
-        alpha: Double, testable: Bool, smallestP: Double
+        alpha: Double, testable: Bool, smallestP: Double, distribution: UDistribution?
     ) -> DiffReport.Row {
         let base = median(baseValues), head = median(headValues)
         let beyondLimit = limit?.isExceeded(base: base, head: head, polarity: metric.polarity) ?? false
@@ -90,8 +94,8 @@ public enum TraceComparison {
         let evidence: DiffReport.Evidence
         var regressed: Bool
         if testable {
-            let test = MannWhitneyTest(baseValues, headValues)
-            evidence = .test(test, HodgesLehmann(base: baseValues, head: headValues, confidence: 1 - alpha))
+            let test = MannWhitneyTest(baseValues, headValues, distribution: distribution)
+            evidence = .test(test, HodgesLehmann(base: baseValues, head: headValues, confidence: 1 - alpha, distribution: distribution))
             // Not significant: no change can be called, whatever the medians say.
             if test.pValue >= alpha { change = .same }
             regressed = test.pValue < alpha && beyondLimit && change != .better
