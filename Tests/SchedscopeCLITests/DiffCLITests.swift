@@ -205,6 +205,27 @@ struct DiffCLITests {
         #expect(report.contains("`leaks.count`"))
     }
 
+    /// Colour only at a terminal: `script` gives the command one; regressed lines (and
+    /// only they) are red, and NO_COLOR turns it off.
+    @Test func colourOnlyOnATerminal() async throws {
+        let binary = try CLIRunner.product("schedscope").executable.path
+        let command = "\(binary) diff \(Fixture.diffBase) \(Fixture.diffHead) 2>/dev/null"
+        // env -u: the test runner's own NO_COLOR must not decide.
+        let script = CLIRunner(executable: URL(fileURLWithPath: "/usr/bin/env"))
+        let terminal = try await script.run(["-u", "NO_COLOR", "script", "-qec", command, "/dev/null"])
+        #expect(terminal.status == 2, "\(terminal)")
+        let red = "\u{1B}[1;31m"
+        // A terminal ends lines with \r\n, which Swift counts as one character.
+        let lines = terminal.stdout.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n")
+        let coloured = lines.filter { $0.contains(red) }
+        #expect(coloured.count == 4, "\(coloured)")  // three metrics and the new regions' heading
+        #expect(coloured.allSatisfy { $0.contains("REGRESSED") && $0.contains("\u{1B}[0m") })
+
+        let plain = try await script.run(["NO_COLOR=1", "script", "-qec", command, "/dev/null"])
+        #expect(plain.status == 2)
+        #expect(!plain.stdout.contains("\u{1B}["))
+    }
+
     /// A damaged trace is compared from what survives, with the reader's warning.
     @Test func damagedTraceIsComparedWithAWarning() async throws {
         let result = try await schedscope("diff", Fixture.demo, Fixture.truncated)

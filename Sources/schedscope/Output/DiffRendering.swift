@@ -64,16 +64,13 @@ enum DiffRendering {
         title: String, _ leaks: [DiffReport.NewLeak], limit: DiffLimit?, regressed: Bool, colour: Bool,
         columns: [(String, TextTable.Alignment)], cells: (DiffReport.NewLeak) -> [String]
     ) -> String {
-        var heading = "\n\(title): "
-        if leaks.isEmpty {
-            return heading + "none\n"
-        }
-        heading += "\(leaks.count) · limit \(limit.map { DiffLimit.trim(number: $0) } ?? "none")"
+        guard !leaks.isEmpty else { return "\n\(title): none\n" }
+        var heading = "\(title): \(leaks.count) · limit \(limit.map { DiffLimit.trim(number: $0) } ?? "none")"
         if regressed { heading += " · REGRESSED" }
         if colour && regressed { heading = "\u{1B}[1;31m" + heading + "\u{1B}[0m" }
         var table = TextTable(columns)
         for leak in leaks { table.add(cells(leak)) }
-        return heading + "\n\n" + table.render() + "\n"
+        return "\n" + heading + "\n\n" + table.render() + "\n"
     }
 
     // MARK: - Markdown
