@@ -43,7 +43,7 @@ struct DiffCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("BASE and HEAD: one trace each (or use --base and --head).", valueName: "trace"),
+    @Argument(help: ArgumentHelp("BASE and HEAD: a trace, or a directory of runs, each (or use --base and --head).", valueName: "trace"),
               completion: .file(extensions: ["sctrace"]))
     var traces: [String] = []
 
