@@ -226,6 +226,26 @@ struct DiffCLITests {
         #expect(!plain.stdout.contains("\u{1B}["))
     }
 
+    /// Inputs that would cost without bound are refused before any work: more than 1,000
+    /// runs a side (the shift's interval sorts n² differences), a threshold file over 1 MiB.
+    @Test func oversizedInputsAreUsageErrors() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(at: scratch.url.appendingPathComponent("many"), withIntermediateDirectories: true)
+        for run in 1...1001 {
+            try FileManager.default.createSymbolicLink(
+                atPath: scratch.path("many/run\(run).sctrace"), withDestinationPath: Fixture.absolute(Fixture.tiny))
+        }
+        let many = try await schedscope("diff", "--base", scratch.path("many"), "--head", Fixture.tiny)
+        #expect(many.status == 64)
+        #expect(many.stderrLines == ["error: BASE has 1001 traces; diff compares at most 1000 runs a side."])
+
+        let huge = try scratch.write([UInt8](repeating: 0x23, count: (1 << 20) + 1), to: "huge.conf")
+        let config = try await schedscope("diff", Fixture.tiny, Fixture.tiny, "--config", huge)
+        #expect(config.status == 64)
+        #expect(config.stderrLines.first == "Error: Threshold file '\(huge)' is 1,048,577 bytes; expected a few lines (at most 1,048,576 bytes)")
+    }
+
     /// A damaged trace is compared from what survives, with the reader's warning.
     @Test func damagedTraceIsComparedWithAWarning() async throws {
         let result = try await schedscope("diff", Fixture.demo, Fixture.truncated)

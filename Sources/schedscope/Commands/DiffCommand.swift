@@ -101,7 +101,15 @@ struct DiffCommand: ParsableCommand {
             if let config {
                 let text: String
                 do {
+                    // A threshold file is a few lines; a huge one is a mistake, not something to read whole.
+                    let size = (try FileManager.default.attributesOfItem(atPath: config)[.size] as? NSNumber)?.intValue ?? 0
+                    guard size <= DiffInputs.maximumConfigBytes else {
+                        throw DiffSetupError(
+                            "Threshold file '\(config)' is \(formatCount(size)) bytes; expected a few lines (at most \(formatCount(DiffInputs.maximumConfigBytes)) bytes)")
+                    }
                     text = try String(contentsOfFile: config, encoding: .utf8)
+                } catch let error as DiffSetupError {
+                    throw error
                 } catch {
                     throw DiffSetupError("Cannot read threshold file '\(config)': \(Self.reason(error))")
                 }
@@ -119,6 +127,11 @@ struct DiffCommand: ParsableCommand {
         let thresholds = try thresholds()
         let basePaths = try DiffInputs.expand(traces.isEmpty ? baseTraces : [traces[0]])
         let headPaths = try DiffInputs.expand(traces.isEmpty ? headTraces : [traces[1]])
+        for (side, paths) in [("BASE", basePaths), ("HEAD", headPaths)] where paths.count > DiffInputs.maximumRuns {
+            // The Hodges–Lehmann interval sorts every pair of runs: n² values.
+            Diagnostics.error("\(side) has \(paths.count) traces; diff compares at most \(DiffInputs.maximumRuns) runs a side.")
+            throw ExitCode(64)
+        }
         let analyze = { (path: String) throws -> TraceFigures in
             try DiffInputs.figures(
                 path: path, strict: strict, windowSize: window.nanoseconds, includeRuntime: runtime.includeRuntime,
@@ -156,6 +169,9 @@ enum DiffFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The source end of `diff`: which files a side names, and each trace's figures.
 enum DiffInputs {
+    static let maximumRuns = 1000
+    static let maximumConfigBytes = 1 << 20
+
     /// The paths as given, with each directory replaced by its `.sctrace` files in name order.
     /// - Throws: exit 1 for a directory without traces.
     static func expand(_ paths: [String]) throws -> [String] {
