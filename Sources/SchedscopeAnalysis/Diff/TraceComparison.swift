@@ -12,7 +12,8 @@
 ///   run is new; more new ones than their limit (default 0) regress.
 /// - A metric without a limit is reported, never gated.
 ///
-/// - Complexity: O(metrics · n₁²n₂²) at worst for the exact distributions (n < 50 a side).
+/// - Complexity: O(n₁²n₂²) once for U's exact distribution (fewer than 50 runs a side), then
+///   O(n₁n₂ log(n₁n₂)) per metric for the Hodges–Lehmann interval.
 public enum TraceComparison {
     public static func compare(base: [TraceFigures], head: [TraceFigures], thresholds: DiffThresholds) -> DiffReport {
         precondition(!base.isEmpty && !head.isEmpty, "diff needs a trace on each side")
