@@ -15,6 +15,9 @@ bin="$(swift build --show-bin-path)/schedscope"
 # Clean traces: deterministic from their options (same options, same bytes).
 "$bin" synth -o Fixtures/demo.sctrace --procs 4 --tasks 2000 --seed 1
 "$bin" synth -o Fixtures/tiny.sctrace --procs 2 --tasks 40 --seed 3
+mkdir -p Fixtures/diff
+"$bin" synth -o Fixtures/diff/base.sctrace --tests 40 --seed 1 --leak-every 20
+"$bin" synth -o Fixtures/diff/head.sctrace --tests 40 --seed 2 --leak-every 10
 
 # Little-endian unsigned integers read from a file: u32 FILE OFFSET.
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
@@ -66,7 +69,7 @@ printf "$(printf '\\%03o' $(($(u8 Fixtures/demo.sctrace "$at") ^ 0xFF)))" |
 # not-a-trace.txt: a text file where a trace is expected.
 printf 'kind,count\ntask_start,42\n' > Fixtures/damaged/not-a-trace.txt
 
-ls -l Fixtures/*.sctrace Fixtures/damaged/
+ls -l Fixtures/*.sctrace Fixtures/diff/ Fixtures/damaged/
 [ "${1:-}" = "--traces" ] && exit 0
 
 # Goldens: the update run rewrites every golden that changed and fails those tests on

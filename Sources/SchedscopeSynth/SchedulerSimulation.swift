@@ -32,7 +32,8 @@ final class SchedulerSimulation {
         var childrenAlive = 0
         var waitingForChildren = false
         var started = false
-        var leaky = false
+        /// Parks forever at its last slice, with this label (nil: ends normally).
+        var leakLabel: String?
         var createdAt: UInt64
         /// When it last became runnable: it cannot start earlier, even on another P.
         var runnableAt: UInt64 = 0
@@ -67,6 +68,7 @@ final class SchedulerSimulation {
     private let childLabels: [StringID]
     private let grandchildLabel: StringID
     private let leakyLabel: StringID
+    private let extraLeakLabel: StringID
     private let parkReasons: [(StringID, weight: Int)]
     private let leakReason: StringID
     private let childWaitReason: StringID
@@ -93,6 +95,7 @@ final class SchedulerSimulation {
             .map(writer.intern)
         grandchildLabel = writer.intern("withTaskGroup child")
         leakyLabel = writer.intern("Subscriber.listen()")
+        extraLeakLabel = writer.intern(workload.extraLeakLabel)
         sleepReason = writer.intern("sleep")
         parkReasons = [
             (writer.intern("channel receive"), 40), (writer.intern("mutex"), 15),
@@ -136,6 +139,7 @@ final class SchedulerSimulation {
     private var mayStartTest: Bool {
         if let limit = workload.taskLimit, truth.tasksCreated >= limit { return false }
         if let limit = workload.eventLimit, truth.events >= limit { return false }
+        if let limit = workload.testLimit, testsStarted >= limit { return false }
         return true
     }
 
@@ -263,6 +267,11 @@ final class SchedulerSimulation {
 
     private func schedule(_ p: Int, at now: UInt64) throws(TraceFormatError) {
         guard !procs[p].idle, procs[p].running == .none else { return }
+        if let starvation = workload.starvation, starvation.proc == p, now >= starvation.from, now < starvation.to {
+            // Stuck: the P keeps its thread but takes no work until the window ends.
+            scheduleProc(p, at: starvation.to)
+            return
+        }
         var task = TaskID.none
         if procs[p].runnext.isSome {
             task = procs[p].runnext
@@ -279,7 +288,7 @@ final class SchedulerSimulation {
             procs[p].idle = true
             return
         }
-        let start = max(now, procs[p].lastEmitted, state.runnableAt) + 20 + random.next() % 280
+        let start = max(now, procs[p].lastEmitted, state.runnableAt) + 20 + random.next() % 280 + workload.extraStartDelay
         try emit(p, .taskStart, at: start, proc: p, task: task)
         truth.tasksRun[p] += 1
         procs[p].running = task
@@ -313,16 +322,21 @@ final class SchedulerSimulation {
         tasks[task] = state
         let leakIndex = state.role == .root && workload.leakEvery > 0 && state.test % workload.leakEvery == workload.leakEvery - 1
             ? Int(random.next() % UInt64(count)) : -1
+        // Chosen and labelled without changing the random draws, so the rest of the schedule
+        // stays as it is without the knob (the task's own slices differ: it never ends).
+        let extraLeakIndex = state.role == .root && state.test < workload.extraLeaks ? (leakIndex == 0 ? 1 : 0) : -1
         for i in 0..<count {
             clock += 30 + random.next() % 120
             let role: Role = state.role == .root ? .child : .grandchild
-            let label = i == leakIndex ? leakyLabel
+            var label = i == leakIndex ? leakyLabel
                 : role == .child ? childLabels[Int(random.next() % UInt64(childLabels.count))] : grandchildLabel
+            if i == extraLeakIndex { label = extraLeakLabel }
             let grandchildren = role == .child && random.chance(0.2) ? Int(random.logUniform(1...6)) : 0
             let child = try createTask(
                 on: p, at: clock, label: label, role: role, test: state.test,
                 slices: Int(random.logUniform(1...8)), spawns: grandchildren, parent: task)
-            if i == leakIndex { tasks[child]?.leaky = true }
+            if i == leakIndex { tasks[child]?.leakLabel = "Subscriber.listen()" }
+            if i == extraLeakIndex { tasks[child]?.leakLabel = workload.extraLeakLabel }
         }
     }
 
@@ -374,13 +388,13 @@ final class SchedulerSimulation {
             } else {
                 try finishRoot(task, state, on: p, at: at)
             }
-        } else if state.leaky {
+        } else if let leakLabel = state.leakLabel {
             // Like `wg.Done(); <-neverClosed`: tell the parent, then block forever.
             try childGone(state, by: task, on: p, at: at)
             let parkedAt = procs[p].lastEmitted
             try stop(p, .taskPark, at: parkedAt, argument1: UInt64(leakReason.rawValue))
             truth.leakedTasks.append(.init(
-                task: task, label: "Subscriber.listen()", reason: "channel receive",
+                task: task, label: leakLabel, reason: "channel receive",
                 region: testNameTexts[state.test % testNameTexts.count], createdAt: state.createdAt, parkedAt: parkedAt))
         } else if state.childrenAlive > 0 {
             state.waitingForChildren = true
@@ -479,6 +493,7 @@ final class SchedulerSimulation {
         try emitGC(.gcPauseBegin, at: at, argument1: UInt64(reason.rawValue))
         var pause = random.logUniform(10_000...300_000)
         if random.chance(0.02) { pause = random.logUniform(1_000_000...5_000_000) }
+        if workload.gcPauseScale != 1 { pause = UInt64((Double(pause) * workload.gcPauseScale).rounded()) }
         stopTheWorldUntil = at + pause
         for p in procs.indices where procs[p].running.isSome {
             procs[p].epoch += 1

@@ -12,7 +12,26 @@ import SchedscopeModel
 /// work appears, and steal half of a random victim's run queue. Garbage collections stop
 /// the world twice per cycle. One test in `leakEvery` leaks a child parked forever on a
 /// channel receive. The same configuration and seed give the same bytes.
+///
+/// A few knobs inject regressions (for `schedscope diff`'s tests): longer GC pauses, a
+/// constant extra scheduling delay, a P that runs nothing for a while, extra leaked tasks.
+/// They leave the random draws unchanged where they can, so the same seed with and without
+/// a knob gives the same schedule up to what the knob changes.
 public struct SyntheticWorkload: Sendable {
+    /// A P that holds its thread but runs no task from `from` until `to` (ns since the
+    /// trace start), as if it were stuck: the other Ps must steal its work.
+    public struct Starvation: Sendable, Equatable {
+        public var proc: Int
+        public var from: UInt64
+        public var to: UInt64
+
+        public init(proc: Int, from: UInt64, to: UInt64) {
+            self.proc = proc
+            self.from = from
+            self.to = to
+        }
+    }
+
     /// Number of Ps (each runs on its own thread).
     public var procs: Int
     /// Stop starting test cases once this many tasks exist (nil: no task limit).
@@ -28,13 +47,30 @@ public struct SyntheticWorkload: Sendable {
     /// Events per generation (the generator ends generations itself, at points where no
     /// thread has written ahead of simulated time).
     public var generationEvents: UInt64
+    /// Start at most this many test cases (nil: no limit). A fixed number of tests makes
+    /// the number of leaked tasks the same for every seed, as re-running a suite does.
+    public var testLimit: Int?
+    /// Every GC pause lasts this many times longer than drawn (1: as drawn).
+    public var gcPauseScale: Double = 1
+    /// Added to every task's wait between runnable and running, in nanoseconds.
+    public var extraStartDelay: UInt64 = 0
+    /// A P that runs nothing for a while (nil: none).
+    public var starvation: Starvation?
+    /// The first this many tests each leak one task more, labelled `extraLeakLabel`
+    /// (parked forever on a channel receive, like the usual leak).
+    public var extraLeaks: Int = 0
+    /// The label of the extra leaked tasks: the usual leak's label puts them in its group,
+    /// another label makes a new group.
+    public var extraLeakLabel = "Subscriber.listen()"
 
     public init(
         procs: Int = 4, taskLimit: UInt64? = nil, eventLimit: UInt64? = nil, seed: UInt64 = 1,
-        leakEvery: Int = 40, gcInterval: UInt64 = 2_000_000, generationEvents: UInt64 = 1 << 20
+        leakEvery: Int = 40, gcInterval: UInt64 = 2_000_000, generationEvents: UInt64 = 1 << 20,
+        testLimit: Int? = nil
     ) {
         self.procs = max(1, procs)
-        self.taskLimit = taskLimit ?? (eventLimit == nil ? 10_000 : nil)
+        self.taskLimit = taskLimit ?? (eventLimit == nil && testLimit == nil ? 10_000 : nil)
+        self.testLimit = testLimit.map { max(0, $0) }
         self.eventLimit = eventLimit
         self.seed = seed
         self.leakEvery = leakEvery

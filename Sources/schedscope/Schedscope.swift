@@ -18,7 +18,8 @@ struct Schedscope: ParsableCommand {
               schedscope leaks demo.sctrace --by-region --fail
 
             Exit codes: 0 success · 1 the input could not be read · 2 a check failed \
-            (validate found problems, leaks --fail found candidates) · 64 bad usage. A \
+            (validate found problems, leaks --fail found candidates, diff found a \
+            regression) · 64 bad usage. A \
             damaged trace is read up to the damage, with a warning on stderr; --strict \
             makes damage an error (exit 1).
             """,
@@ -26,7 +27,7 @@ struct Schedscope: ParsableCommand {
         subcommands: [
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,
-            LeaksCommand.self, AnalyzeCommand.self, ValidateCommand.self, SynthCommand.self,
+            LeaksCommand.self, AnalyzeCommand.self, DiffCommand.self, ValidateCommand.self, SynthCommand.self,
         ]
     )
 }

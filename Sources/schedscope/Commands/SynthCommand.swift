@@ -15,14 +15,17 @@ struct SynthCommand: ParsableCommand {
 
               schedscope synth -o demo.sctrace
               schedscope synth -o big.sctrace --procs 8 --events 50000000 --seed 7
+              schedscope synth -o run3.sctrace --tests 200 --seed 3
             """
     )
 
     @Option(name: .shortAndLong, help: "The trace to write.") var output: String
     @Option(help: "Number of Ps.") var procs = 4
-    @Option(help: "Stop starting test cases once this many tasks exist (default 10000 unless --events is given).")
+    @Option(help: "Stop starting test cases once this many tasks exist (default 10000 unless --events or --tests is given).")
     var tasks: UInt64?
     @Option(help: "Stop starting test cases once this many events are written.") var events: UInt64?
+    @Option(name: .customLong("tests"), help: "Run this many test cases (a fixed suite: the same leaks for every seed).")
+    var testCount: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "One test case in this many leaks a task (0: no leaks).") var leakEvery = 40
     @Option(help: "Mean time between GC cycles; \(Duration.help); 0s disables GC.") var gcInterval = Duration(nanoseconds: 2_000_000)
@@ -36,12 +39,13 @@ struct SynthCommand: ParsableCommand {
         guard (1...4096).contains(procs) else { throw ValidationError("--procs must be between 1 and 4096, not \(procs).") }
         guard leakEvery >= 0 else { throw ValidationError("--leak-every must be 0 or more.") }
         if tasks == 0 || events == 0 { throw ValidationError("--tasks and --events must be positive.") }
+        if let testCount, testCount <= 0 { throw ValidationError("--tests must be positive.") }
     }
 
     func run() throws {
         let workload = SyntheticWorkload(
             procs: procs, taskLimit: tasks, eventLimit: events, seed: seed, leakEvery: leakEvery,
-            gcInterval: gcInterval.nanoseconds)
+            gcInterval: gcInterval.nanoseconds, testLimit: testCount)
         do {
             let truth = try workload.write(toPath: output, chunkBytes: chunkBytes)
             var sizes = ""
