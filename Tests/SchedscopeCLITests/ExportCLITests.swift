@@ -9,6 +9,7 @@ extension GoldenCase {
         GoldenCase("export-parks-window.csv", ["export", "csv", Fixture.demo, "-o", "-", "--kind", "task_park", "--proc", "1", "--from", "10ms", "--to", "12ms"]),
         GoldenCase("help-export-chrome.txt", ["export", "chrome", "--help"]),
         GoldenCase("help-export-csv.txt", ["export", "csv", "--help"]),
+        GoldenCase("analyze-demo-openmetrics.txt", ["analyze", Fixture.demo, "--format", "openmetrics"]),
     ]
 }
 
