@@ -1,0 +1,60 @@
+import Foundation
+
+/// Numbers as the report prints them (the CLI's text output uses the same conventions).
+enum ReportFormatting {
+    /// Three significant digits in the unit that reads best: `812 ns`, `12.3 µs`, `4.56 ms`.
+    static func duration(_ nanoseconds: UInt64) -> String {
+        let units: [(String, Double)] = [("ns", 1), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
+        var index = 0
+        while index < units.count - 1 && Double(nanoseconds) >= units[index + 1].1 * 0.9995 { index += 1 }
+        if index == 0 { return "\(nanoseconds) ns" }
+        let value = Double(nanoseconds) / units[index].1
+        let digits = value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2
+        return String(format: "%.\(digits)f %@", value, units[index].0)
+    }
+
+    /// A short axis label: `0`, `500 µs`, `1.5 ms`, `2 s`.
+    static func tick(_ nanoseconds: UInt64) -> String {
+        guard nanoseconds > 0 else { return "0" }
+        for (unit, scale) in [("s", 1e9), ("ms", 1e6), ("µs", 1e3)] where Double(nanoseconds) >= scale {
+            let value = Double(nanoseconds) / scale
+            return (value == value.rounded() ? String(Int(value)) : String(format: "%g", value)) + " " + unit
+        }
+        return "\(nanoseconds) ns"
+    }
+
+    /// `12,345,678`.
+    static func count<T: BinaryInteger>(_ value: T) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, character) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    static func percent(_ fraction: Double) -> String {
+        fraction.isFinite ? String(format: "%.1f %%", fraction * 100) : "–"
+    }
+
+    static func ratio(_ value: Double) -> String {
+        value.isFinite ? String(format: "%.2f", value) : "–"
+    }
+
+    /// A coordinate in the SVG: at most one decimal, no trailing zeros.
+    static func coordinate(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    }
+
+    /// A round step for an axis over `span` with about `target` ticks: 1, 2 or 5 × 10^k.
+    static func niceStep(_ span: UInt64, target: Int) -> UInt64 {
+        let raw = max(1, Double(span) / Double(max(1, target)))
+        let magnitude = pow(10, floor(log10(raw)))
+        for factor in [1.0, 2, 5, 10] where factor * magnitude >= raw {
+            return max(1, UInt64(factor * magnitude))
+        }
+        return max(1, UInt64(10 * magnitude))
+    }
+}
