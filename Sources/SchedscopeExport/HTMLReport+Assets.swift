@@ -23,13 +23,13 @@ extension HTMLReport {
         svg text{font-size:11px;fill:var(--muted)}
         svg text.row{text-anchor:end;font-weight:600;fill:var(--fg)}
         svg text.tick{text-anchor:middle}
-        svg text.note{font-size:12px;fill:#bc4c00;font-weight:600}
+        svg text.note{font-size:12px;fill:#bc4c00;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
         svg line.axis{stroke:#8c959f;stroke-width:1}
         svg rect.worst{fill:none;stroke:#bc4c00;stroke-width:2;stroke-dasharray:6 3}
         svg rect.bar{fill:#4e79a7}
         svg rect.bar:hover{fill:#0969da}
         svg line.marker{stroke:#bc4c00;stroke-width:1.5;stroke-dasharray:4 3}
-        svg text.marker{fill:#bc4c00;font-weight:600}
+        svg text.marker{fill:#bc4c00;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
         .legend{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 16px;color:var(--fg);font-size:12px}
         .legend li{overflow-wrap:anywhere;max-width:420px}
         .legend.heat{gap:0;align-items:center}

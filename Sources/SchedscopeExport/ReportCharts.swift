@@ -163,7 +163,9 @@ enum ReportCharts {
             let position = (log10(Double(max(1, value))) * 4 - Double(lowBin)) / Double(counts.count)
             let x = left + plotWidth * min(1, max(0, position))
             svg += "<line class=\"marker\" x1=\"\(C.coordinate(x))\" x2=\"\(C.coordinate(x))\" y1=\"\(C.coordinate(top - 4))\" y2=\"\(C.coordinate(top + height))\"/>"
-            svg += "<text class=\"marker\" x=\"\(C.coordinate(x + 3))\" y=\"\(C.coordinate(top + 8 + Double(index) * 12))\">\(name) \(C.duration(value))</text>"
+            // Near the right edge the label goes to the left of its line, so it is not cut off.
+            let leftward = x > left + plotWidth * 0.85
+            svg += "<text class=\"marker\" x=\"\(C.coordinate(leftward ? x - 3 : x + 3))\" y=\"\(C.coordinate(top + 8 + Double(index) * 13))\"\(leftward ? " text-anchor=\"end\"" : "")>\(name) \(C.duration(value))</text>"
         }
         return svg + "</svg>"
     }
