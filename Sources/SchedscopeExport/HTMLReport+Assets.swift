@@ -63,6 +63,12 @@ extension HTMLReport {
             }
             return Math.round(ns) + " ns";
           }
+          function range(a, b) {
+            var x = duration(a), y = duration(b);
+            if (x !== y) return x + " – " + y;
+            var digits = Math.min(9, Math.max(0, Math.ceil(-Math.log10((b - a) / 1e9)) + 1));
+            return (a / 1e9).toFixed(digits) + " s – " + (b / 1e9).toFixed(digits) + " s";
+          }
           var tip = document.getElementById("tip");
           function hover(svg) {
             if (!svg) return;
@@ -76,7 +82,7 @@ extension HTMLReport {
               var row = Math.floor((p.y - data.top) / (data.rowHeight + 2));
               if (column < 0 || column >= data.columns || row < 0 || row >= data.busy.length) { tip.style.display = "none"; return; }
               var start = column * data.columnNs;
-              var lines = ["P" + row + " · " + duration(start) + " – " + duration(start + data.columnNs),
+              var lines = ["P" + row + " · " + range(start, start + data.columnNs),
                            "busy " + data.busy[row][column] + " %"];
               var label = data.label[row][column];
               if (label >= 0) lines.push("mostly " + data.labels[label]);

@@ -100,7 +100,7 @@ public struct HTMLReport {
         ]
         if let worst = r.imbalance.worstWindow {
             cards.insert(("Worst window", "max/mean " + C.ratio(worst.maxOverMean),
-                          "\(C.duration(worst.start)) – \(C.duration(worst.end))"), at: 1)
+                          C.range(worst.start, worst.end)), at: 1)
         }
         let created = timeline.eventsByKind[Int(EventKind.taskCreate.rawValue)], ended = timeline.eventsByKind[Int(EventKind.taskEnd.rawValue)]
         cards.append(("Tasks", C.count(created) + " created", "\(C.count(ended)) ended · \(C.count(created >= ended ? created - ended : 0)) live at the end"))
@@ -113,7 +113,7 @@ public struct HTMLReport {
 
     private func worstNote() -> String {
         guard let worst = report.imbalance.worstWindow else { return "No window had a busy P." }
-        return "Outlined: the worst \(C.duration(report.imbalance.windowNanoseconds)) window, \(C.duration(worst.start)) – \(C.duration(worst.end)), max/mean \(C.ratio(worst.maxOverMean))."
+        return "Outlined: the worst \(C.duration(report.imbalance.windowNanoseconds)) window, \(C.range(worst.start, worst.end)), max/mean \(C.ratio(worst.maxOverMean))."
     }
 
     private func legendHTML(_ legend: [(label: StringID, color: String, busy: UInt64)]) -> String {

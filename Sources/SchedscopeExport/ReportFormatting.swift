@@ -13,6 +13,17 @@ enum ReportFormatting {
         return String(format: "%.\(digits)f %@", value, units[index].0)
     }
 
+    /// A time range with its two ends distinct: three significant digits when that tells
+    /// them apart (`40.0 ms – 50.0 ms`), otherwise seconds with as many decimals as the
+    /// range's length needs (`26.020 s – 26.030 s`), as the CLI prints ranges.
+    static func range(_ start: UInt64, _ end: UInt64) -> String {
+        let from = duration(start), to = duration(end)
+        if from != to || start == end { return "\(from) – \(to)" }
+        let length = Double(end - start) / 1e9
+        let decimals = min(9, max(0, Int((-log10(length)).rounded(.up)) + 1))
+        return String(format: "%.\(decimals)f s – %.\(decimals)f s", Double(start) / 1e9, Double(end) / 1e9)
+    }
+
     /// A short axis label: `0`, `500 µs`, `1.5 ms`, `2 s`.
     static func tick(_ nanoseconds: UInt64) -> String {
         guard nanoseconds > 0 else { return "0" }
