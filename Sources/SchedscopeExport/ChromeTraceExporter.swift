@@ -23,12 +23,18 @@ public final class ChromeTraceExporter {
         public static let runtime: UInt64 = 3
     }
 
-    /// Track ids inside the runtime process.
+    /// Track ids (`tid`) are unique across the three processes: Perfetto identifies a
+    /// thread by its tid alone and would split a track whose tid shows up under two pids.
+    /// P tracks take 1, 2, …; thread tracks start at `threadTrackBase`; these are the
+    /// runtime process's.
     public enum RuntimeTrack {
-        public static let gcCycles: UInt64 = 1
-        public static let gcPauses: UInt64 = 2
-        public static let events: UInt64 = 3
+        public static let gcCycles: UInt64 = 1 << 25 | 1
+        public static let gcPauses: UInt64 = 1 << 25 | 2
+        public static let events: UInt64 = 1 << 25 | 3
     }
+
+    /// The first thread track's tid.
+    public static let threadTrackBase: UInt64 = 1 << 24
 
     private let info: TraceInfo
     private let output: ExportOutput
@@ -39,7 +45,7 @@ public final class ChromeTraceExporter {
     private var held: [ProcID: (thread: ThreadID, since: UInt64)] = [:]
     private var labels: [TaskID: StringID] = [:]
     private var threadTracks: [ThreadID: UInt64] = [:]
-    private var namedProcs = Set<ProcID>()
+    private var procTracks: [ProcID: UInt64] = [:]
     private var gcCycle: (cycle: UInt64, since: UInt64)?
     private var gcPause: (reason: StringID, since: UInt64)?
     private var last: UInt64 = 0
@@ -55,8 +61,12 @@ public final class ChromeTraceExporter {
         self.string = string
     }
 
-    /// The P track's thread id: Perfetto reserves tid 0 for the idle task.
-    public static func track(of proc: ProcID) -> UInt64 { UInt64(proc.rawValue) + 1 }
+    /// The P's track: P + 1 for the header's Ps (Perfetto reserves tid 0 for the idle
+    /// task), the next free number for any other P the trace names.
+    private func track(of proc: ProcID) -> UInt64 {
+        if let tid = procTracks[proc] { return tid }
+        return nameProc(proc)
+    }
 
     /// Writes the opening and the names of the processes and of every P's track.
     public func begin() throws {
@@ -82,7 +92,7 @@ public final class ChromeTraceExporter {
     public func consume(_ event: Event) throws {
         last = max(last, event.timestamp)
         let proc = event.proc
-        if proc.isSome && !namedProcs.contains(proc) { nameProc(proc) }
+        if proc.isSome && procTracks[proc] == nil { nameProc(proc) }
         switch event.kind {
         case .procStart:
             if proc.isSome {
@@ -92,7 +102,7 @@ public final class ChromeTraceExporter {
         case .procStop:
             if let open = held.removeValue(forKey: proc) { procSlice(proc, open, until: event.timestamp, unfinished: false) }
         case .procSteal:
-            instant(event, name: "proc_steal", pid: Process.procs, tid: Self.track(of: proc)) {
+            instant(event, name: "proc_steal") {
                 self.argument("victim", UInt64(event.victim.rawValue), first: true)
                 self.argument("count", event.stealCount)
             }
@@ -108,19 +118,19 @@ public final class ChromeTraceExporter {
                 taskSlice(proc, open, until: event.timestamp, stop: event.kind, reason: event.kind == .taskPark ? event.reason : nil)
             }
             if event.kind == .taskPark {
-                instant(event, name: "task_park", pid: Process.procs, tid: Self.track(of: proc)) {
+                instant(event, name: "task_park") {
                     self.argument("task", event.task.rawValue, first: true)
                     self.argument("reason", event.reason)
                 }
             } else if event.kind == .taskPreempt {
-                instant(event, name: "task_preempt", pid: Process.procs, tid: Self.track(of: proc)) {
+                instant(event, name: "task_preempt") {
                     self.argument("task", event.task.rawValue, first: true)
                 }
             } else if event.kind == .taskEnd {
                 labels[event.task] = nil
             }
         case .taskUnpark:
-            instant(event, name: "task_unpark", pid: Process.procs, tid: Self.track(of: proc)) {
+            instant(event, name: "task_unpark") {
                 self.argument("task", event.task.rawValue, first: true)
                 self.argument("by", event.waker.rawValue)
             }
@@ -138,8 +148,7 @@ public final class ChromeTraceExporter {
         case .regionBegin, .regionEnd:
             region(event)
         case .log:
-            instant(event, name: nil, pid: proc.isSome ? Process.procs : Process.threads,
-                    tid: proc.isSome ? Self.track(of: proc) : threadTrack(event.thread)) {
+            instant(event, name: nil) {
                 self.argument("category", event.logCategory, first: true)
                 self.argument("message", event.logMessage)
             }
@@ -170,7 +179,7 @@ public final class ChromeTraceExporter {
     // MARK: - Events
 
     private func taskSlice(_ proc: ProcID, _ open: (task: TaskID, since: UInt64), until end: UInt64, stop: EventKind?, reason: StringID?) {
-        beginEvent(phase: "X", pid: Process.procs, tid: Self.track(of: proc), at: open.since)
+        beginEvent(phase: "X", pid: Process.procs, tid: track(of: proc), at: open.since)
         output.append(",\"dur\":")
         output.append(nanoseconds: end - min(end, open.since), per: 1000, decimals: 3)
         output.append(",\"cat\":\"task\",\"name\":")
@@ -239,6 +248,15 @@ public final class ChromeTraceExporter {
         output.append("}}")
     }
 
+    /// An instant on the track of the event's P, or of its thread when it has no P.
+    private func instant(_ event: Event, name: StaticString?, arguments: () -> Void) {
+        if event.proc.isSome {
+            instant(event, name: name, pid: Process.procs, tid: track(of: event.proc), arguments: arguments)
+        } else {
+            instant(event, name: name, pid: Process.threads, tid: threadTrack(event.thread), arguments: arguments)
+        }
+    }
+
     /// An instant event; `name` nil takes the log category.
     private func instant(_ event: Event, name: StaticString?, pid: UInt64, tid: UInt64, global: Bool = false, arguments: () -> Void) {
         beginEvent(phase: "i", pid: pid, tid: tid, at: event.timestamp)
@@ -297,26 +315,29 @@ public final class ChromeTraceExporter {
         metadata("thread_sort_index", pid: pid, tid: tid, sortIndex: sortIndex)
     }
 
-    private func nameProc(_ proc: ProcID) {
-        namedProcs.insert(proc)
-        let tid = Self.track(of: proc)
+    @discardableResult
+    private func nameProc(_ proc: ProcID) -> UInt64 {
+        // The header's Ps fill tids 1...procCount, so the count of tracks + 1 is free.
+        let tid = proc.rawValue < info.procCount ? UInt64(proc.rawValue) + 1 : UInt64(max(info.procCount, UInt32(clamping: procTracks.count))) + 1
+        procTracks[proc] = tid
         beginMetadata("thread_name", pid: Process.procs, tid: tid)
         output.append(",\"args\":{\"name\":\"P")
         output.append(decimal: UInt64(proc.rawValue))
         output.append("\"}}")
         metadata("thread_sort_index", pid: Process.procs, tid: tid, sortIndex: tid)
+        return tid
     }
 
     /// The thread's track in the threads process, named `M<id>` when first seen.
     private func threadTrack(_ thread: ThreadID) -> UInt64 {
         if let tid = threadTracks[thread] { return tid }
-        let tid = UInt64(threadTracks.count) + 1
+        let tid = Self.threadTrackBase + UInt64(threadTracks.count)
         threadTracks[thread] = tid
         beginMetadata("thread_name", pid: Process.threads, tid: tid)
         output.append(",\"args\":{\"name\":\"M")
         output.append(decimal: thread.rawValue)
         output.append("\"}}")
-        metadata("thread_sort_index", pid: Process.threads, tid: tid, sortIndex: tid)
+        metadata("thread_sort_index", pid: Process.threads, tid: tid, sortIndex: tid - Self.threadTrackBase + 1)
         return tid
     }
 

@@ -78,3 +78,14 @@ struct ExportCLITests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("out.json")))
     }
 }
+
+extension ExportCLITests {
+    /// A truncated trace exports what survives as a complete document, with a warning.
+    @Test func truncatedTraceStillGivesValidJSON() async throws {
+        let result = try await schedscope("export", "chrome", Fixture.truncated, "-o", "-")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("warning: 'Fixtures/damaged/truncated.sctrace'"), "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((object["traceEvents"] as? [Any])?.isEmpty == false)
+    }
+}

@@ -106,3 +106,24 @@ struct ChromeTraceExporterTests {
         #expect(UInt64(document.events(phase: "i").filter { $0["name"] as? String == "proc_steal" }.count) == truth.count(EventKind.procSteal))
     }
 }
+
+extension ChromeTraceExporterTests {
+    /// Perfetto identifies threads by tid: no tid may appear under two pids.
+    @Test func trackIDsAreUniqueAcrossProcesses() throws {
+        let builder = Self.handBuilt()
+            .append(Event(kind: .taskCreate, timestamp: 1_400, thread: ThreadID(rawValue: 7), proc: ProcID(9), task: TaskID(50)))
+            .append(Event(kind: .taskStart, timestamp: 1_500, thread: ThreadID(rawValue: 7), proc: ProcID(9), task: TaskID(50)))
+            .append(Event(kind: .taskEnd, timestamp: 1_600, thread: ThreadID(rawValue: 7), proc: ProcID(9), task: TaskID(50)))
+        let document = try ChromeDocument(exportText(builder.bytes(), chrome: true))
+        var pids: [Int: Set<Int>] = [:]
+        for event in document.events where event["ph"] as? String != "M" || event["tid"] as? Int != 0 {
+            if let tid = event["tid"] as? Int, let pid = event["pid"] as? Int { pids[tid, default: []].insert(pid) }
+        }
+        #expect(pids.values.allSatisfy { $0.count == 1 }, "\(pids.filter { $0.value.count > 1 })")
+        #expect(pids[0] == nil)
+        // P9, beyond the header's two Ps, gets its own named track with its slice.
+        let track = try #require(document.trackNames.first { $0.value == "P9" }?.key)
+        #expect(track[0] == 1 && track[1] == 3)
+        #expect(document.events(phase: "X", pid: 1, tid: 3).count == 1)
+    }
+}
