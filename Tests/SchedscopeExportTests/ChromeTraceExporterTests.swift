@@ -127,3 +127,27 @@ extension ChromeTraceExporterTests {
         #expect(document.events(phase: "X", pid: 1, tid: 3).count == 1)
     }
 }
+
+extension ChromeTraceExporterTests {
+    /// Viewers require the complete slices of one track to nest: two slices either do not
+    /// overlap or one contains the other. On a synthetic trace none may even overlap.
+    @Test func slicesOnATrackNeverOverlap() throws {
+        let sink = ByteSink()
+        let workload = SyntheticWorkload(procs: 4, taskLimit: 2_000, seed: 3)
+        let writer = try TraceWriter(sink: sink, info: workload.traceInfo, options: SyntheticWorkload.writerOptions)
+        _ = try workload.write(to: writer)
+        let document = try ChromeDocument(exportText(sink.memory, chrome: true))
+        var tracks: [[Int]: [(UInt64, UInt64)]] = [:]
+        for slice in document.events(phase: "X") {
+            let start = try #require(nanoseconds(slice["ts"])), length = try #require(nanoseconds(slice["dur"]))
+            tracks[[slice["pid"] as? Int ?? -1, slice["tid"] as? Int ?? -1], default: []].append((start, start + length))
+        }
+        #expect(tracks.count >= 4 + 4 + 2)   // Ps, threads, GC cycles and pauses
+        for (track, slices) in tracks {
+            let sorted = slices.sorted { $0.0 < $1.0 }
+            for (previous, next) in zip(sorted, sorted.dropFirst()) {
+                #expect(next.0 >= previous.1, "track \(track): \(previous) overlaps \(next)")
+            }
+        }
+    }
+}
