@@ -31,82 +31,60 @@ public final class CSVExporter {
         output.append("\r\n")
     }
 
-    // Column positions, for `field`.
-    private enum Column: Int {
-        case task = 4, parent, label, runtime, reason, by, victim, count, cycle, name, category, message
+    /// The columns after `proc`, in order.
+    private enum Column: CaseIterable {
+        case task, parent, label, runtime, reason, by, victim, count, cycle, name, category, message
     }
 
     public func consume(_ event: Event) throws {
         output.append(decimal: event.timestamp)
-        output.append(",")
+        output.append(byte: UInt8(ascii: ","))
         output.append(event.kind.name)
-        output.append(",")
+        output.append(byte: UInt8(ascii: ","))
         output.append(decimal: event.thread.rawValue)
-        output.append(",")
+        output.append(byte: UInt8(ascii: ","))
         if event.proc.isSome { output.append(decimal: UInt64(event.proc.rawValue)) }
-        // The remaining columns: write the ones the kind has, commas for the gaps.
-        var column = Column.task.rawValue
-        func skip(to target: Column) {
-            while column < target.rawValue {
-                output.append(",")
-                column += 1
-            }
-            output.append(",")
-            column += 1
-        }
-        func number(_ target: Column, _ value: UInt64) {
-            skip(to: target)
-            output.append(decimal: value)
-        }
-        func text(_ target: Column, _ id: StringID) {
-            skip(to: target)
-            if let bytes = escaped[id] {
-                output.append(bytes: bytes)
-            } else {
-                var bytes: [UInt8] = []
-                TextEscaping.csv(string(id), into: &bytes)
-                escaped[id] = bytes
-                output.append(bytes: bytes)
-            }
-        }
-        switch event.kind {
-        case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd, .regionBegin, .regionEnd:
-            if event.task.isSome { number(.task, event.task.rawValue) }
-        default:
-            break
-        }
-        switch event.kind {
-        case .taskCreate:
-            number(.parent, event.parent.rawValue)
-            text(.label, event.label)
-            skip(to: .runtime)
-            output.append(event.isRuntimeTask ? "true" : "false")
-        case .taskPark, .gcPauseBegin, .gcPauseEnd:
-            text(.reason, event.reason)
-        case .taskUnpark:
-            number(.by, event.waker.rawValue)
-        case .procSteal:
-            number(.victim, UInt64(event.victim.rawValue))
-            number(.count, event.stealCount)
-        case .lost:
-            number(.count, event.lostCount)
-        case .gcBegin, .gcEnd:
-            number(.cycle, event.cycle)
-        case .regionBegin, .regionEnd:
-            text(.name, event.regionName)
-        case .log:
-            text(.category, event.logCategory)
-            text(.message, event.logMessage)
-        default:
-            break
-        }
-        while column <= Column.message.rawValue {
-            output.append(",")
-            column += 1
+        for column in Column.allCases {
+            output.append(byte: UInt8(ascii: ","))
+            field(column, of: event)
         }
         output.append("\r\n")
         rows += 1
         try output.flushIfFull()
+    }
+
+    /// Writes the event's value for `column`, or nothing when the kind has none.
+    private func field(_ column: Column, of event: Event) {
+        switch (column, event.kind) {
+        case (.task, .taskCreate), (.task, .taskStart), (.task, .taskYield), (.task, .taskPreempt), (.task, .taskPark),
+             (.task, .taskUnpark), (.task, .taskEnd), (.task, .regionBegin), (.task, .regionEnd):
+            if event.task.isSome { output.append(decimal: event.task.rawValue) }
+        case (.parent, .taskCreate): output.append(decimal: event.parent.rawValue)
+        case (.label, .taskCreate): text(event.label)
+        case (.runtime, .taskCreate): output.append(event.isRuntimeTask ? "true" : "false")
+        case (.reason, .taskPark), (.reason, .gcPauseBegin), (.reason, .gcPauseEnd): text(event.reason)
+        case (.by, .taskUnpark): output.append(decimal: event.waker.rawValue)
+        case (.victim, .procSteal): output.append(decimal: UInt64(event.victim.rawValue))
+        case (.count, .procSteal): output.append(decimal: event.stealCount)
+        case (.count, .lost): output.append(decimal: event.lostCount)
+        case (.cycle, .gcBegin), (.cycle, .gcEnd): output.append(decimal: event.cycle)
+        case (.name, .regionBegin), (.name, .regionEnd): text(event.regionName)
+        case (.category, .log): text(event.logCategory)
+        case (.message, .log): text(event.logMessage)
+        default: break
+        }
+    }
+
+    /// A trace string, quoted as needed; each string is escaped once.
+    private func text(_ id: StringID) {
+        if let bytes = escaped[id] {
+            output.append(bytes: bytes)
+            return
+        }
+        var bytes: [UInt8] = []
+        TextEscaping.csv(string(id), into: &bytes)
+        escaped[id] = bytes
+        output.append(bytes: bytes)
     }
 
     public func finish() throws {

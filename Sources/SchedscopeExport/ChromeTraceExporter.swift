@@ -71,11 +71,9 @@ public final class ChromeTraceExporter {
     /// Writes the opening and the names of the processes and of every P's track.
     public func begin() throws {
         output.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"producer\":")
-        TextEscaping.json(info.producer, into: &bytesScratch)
-        flushScratch()
+        output.append(TextEscaping.json(info.producer))
         output.append(",\"clock\":")
-        TextEscaping.json(info.clock.name, into: &bytesScratch)
-        flushScratch()
+        output.append(TextEscaping.json(info.clock.name))
         output.append(",\"procs\":")
         output.append(decimal: UInt64(info.procCount))
         output.append(",\"exporter\":\"schedscope export chrome/1\"},\n\"traceEvents\":[\n")
@@ -368,13 +366,6 @@ public final class ChromeTraceExporter {
     }
 
     // MARK: - Strings
-
-    private var bytesScratch: [UInt8] = []
-
-    private func flushScratch() {
-        output.append(bytes: bytesScratch)
-        bytesScratch.removeAll(keepingCapacity: true)
-    }
 
     /// A trace string as a JSON literal; each string is escaped once.
     private func appendString(_ id: StringID) {

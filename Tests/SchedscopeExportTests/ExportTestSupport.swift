@@ -9,17 +9,12 @@ func exportText(_ bytes: [UInt8], chrome: Bool) throws -> String {
     let trace = try readTrace(bytes)
     let strings = trace.strings
     let output = ExportOutput()
-    if chrome {
-        let exporter = ChromeTraceExporter(info: trace.info, output: output, string: { strings[$0] })
-        try exporter.begin()
-        for event in trace.events { try exporter.consume(event) }
-        try exporter.finish()
-    } else {
-        let exporter = CSVExporter(output: output, string: { strings[$0] })
-        try exporter.begin()
-        for event in trace.events { try exporter.consume(event) }
-        try exporter.finish()
-    }
+    let exporter: any EventExporter = chrome
+        ? ChromeTraceExporter(info: trace.info, output: output, string: { strings[$0] })
+        : CSVExporter(output: output, string: { strings[$0] })
+    try exporter.begin()
+    for event in trace.events { try exporter.consume(event) }
+    try exporter.finish()
     return output.text
 }
 

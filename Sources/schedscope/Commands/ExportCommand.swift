@@ -32,9 +32,7 @@ struct ExportArguments: ParsableArguments {
     }
 
     /// Streams the selected events through an exporter into the output file.
-    func run(
-        _ make: (TraceSession, ExportOutput) -> (begin: () throws -> Void, consume: (Event) throws -> Void, finish: () throws -> Void)
-    ) throws {
+    func run(_ make: (TraceSession, ExportOutput) -> any EventExporter) throws {
         let session = try TraceSession.open(input)
         let file = try OutputFile(output)
         let out = ExportOutput(sink: file.write)
@@ -73,8 +71,7 @@ struct ExportChromeCommand: ParsableCommand {
     func run() throws {
         try arguments.run { session, out in
             let reader = session.reader
-            let exporter = ChromeTraceExporter(info: reader.info, output: out, string: { reader.strings[$0] })
-            return (exporter.begin, exporter.consume, exporter.finish)
+            return ChromeTraceExporter(info: reader.info, output: out, string: { reader.strings[$0] })
         }
     }
 }
@@ -98,8 +95,7 @@ struct ExportCSVCommand: ParsableCommand {
     func run() throws {
         try arguments.run { session, out in
             let reader = session.reader
-            let exporter = CSVExporter(output: out, string: { reader.strings[$0] })
-            return (exporter.begin, exporter.consume, exporter.finish)
+            return CSVExporter(output: out, string: { reader.strings[$0] })
         }
     }
 }
