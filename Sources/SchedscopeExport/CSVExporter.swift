@@ -15,7 +15,7 @@ public final class CSVExporter {
 
     private let output: ExportOutput
     private let string: (StringID) -> String
-    private var escaped: [StringID: [UInt8]] = [:]
+    @exclusivity(unchecked) private var escaped: [StringID: [UInt8]] = [:]
     /// Events written.
     public private(set) var rows: UInt64 = 0
 
@@ -39,7 +39,7 @@ public final class CSVExporter {
     public func consume(_ event: Event) throws {
         output.append(decimal: event.timestamp)
         output.append(byte: UInt8(ascii: ","))
-        output.append(event.kind.name)
+        output.append(kind: event.kind)
         output.append(byte: UInt8(ascii: ","))
         output.append(decimal: event.thread.rawValue)
         output.append(byte: UInt8(ascii: ","))
@@ -61,7 +61,7 @@ public final class CSVExporter {
             if event.task.isSome { output.append(decimal: event.task.rawValue) }
         case (.parent, .taskCreate): output.append(decimal: event.parent.rawValue)
         case (.label, .taskCreate): text(event.label)
-        case (.runtime, .taskCreate): output.append(event.isRuntimeTask ? "true" : "false")
+        case (.runtime, .taskCreate): output.append(event.isRuntimeTask ? "true" as StaticString : "false")
         case (.reason, .taskPark), (.reason, .gcPauseBegin), (.reason, .gcPauseEnd): text(event.reason)
         case (.by, .taskUnpark): output.append(decimal: event.waker.rawValue)
         case (.victim, .procSteal): output.append(decimal: UInt64(event.victim.rawValue))

@@ -39,13 +39,20 @@ public final class ChromeTraceExporter {
     private let info: TraceInfo
     private let output: ExportOutput
     private let string: (StringID) -> String
-    private var escaped: [StringID: [UInt8]] = [:]
+    // The exporter's state is touched by one thread, one short access at a time; the
+    // dynamic exclusivity checks are skipped (they cost more than the lookups).
+    @exclusivity(unchecked) private var escaped: [StringID: [UInt8]] = [:]
 
-    private var running: [ProcID: (task: TaskID, since: UInt64)] = [:]
-    private var held: [ProcID: (thread: ThreadID, since: UInt64)] = [:]
-    private var labels: [TaskID: StringID] = [:]
-    private var threadTracks: [ThreadID: UInt64] = [:]
-    private var procTracks: [ProcID: UInt64] = [:]
+    @exclusivity(unchecked) private var running: [ProcID: (task: TaskID, since: UInt64)] = [:]
+    @exclusivity(unchecked) private var held: [ProcID: (thread: ThreadID, since: UInt64)] = [:]
+    @exclusivity(unchecked) private var labels: [TaskID: StringID] = [:]
+    @exclusivity(unchecked) private var threadTracks: [ThreadID: UInt64] = [:]
+    /// Track of each P seen: by P number below `directProcs` (no hashing per event), in a
+    /// dictionary above.
+    @exclusivity(unchecked) private var procTrackTable: [UInt64] = []
+    @exclusivity(unchecked) private var procTracks: [ProcID: UInt64] = [:]
+    private var procTrackCount = 0
+    private static let directProcs: UInt32 = 1 << 16
     private var gcCycle: (cycle: UInt64, since: UInt64)?
     private var gcPause: (reason: StringID, since: UInt64)?
     private var last: UInt64 = 0
@@ -63,8 +70,14 @@ public final class ChromeTraceExporter {
 
     /// The P's track: P + 1 for the header's Ps (Perfetto reserves tid 0 for the idle
     /// task), the next free number for any other P the trace names.
+    @inline(__always)
     private func track(of proc: ProcID) -> UInt64 {
-        if let tid = procTracks[proc] { return tid }
+        if proc.rawValue < Self.directProcs {
+            let index = Int(proc.rawValue)
+            if index < procTrackTable.count, procTrackTable[index] != 0 { return procTrackTable[index] }
+        } else if let tid = procTracks[proc] {
+            return tid
+        }
         return nameProc(proc)
     }
 
@@ -90,7 +103,7 @@ public final class ChromeTraceExporter {
     public func consume(_ event: Event) throws {
         last = max(last, event.timestamp)
         let proc = event.proc
-        if proc.isSome && procTracks[proc] == nil { nameProc(proc) }
+        if proc.isSome { _ = track(of: proc) }
         switch event.kind {
         case .procStart:
             if proc.isSome {
@@ -192,7 +205,7 @@ public final class ChromeTraceExporter {
         argument("task", open.task.rawValue, first: true)
         if let stop {
             output.append(",\"stop\":\"")
-            output.append(stop.name)
+            output.append(kind: stop)
             output.append("\"")
         } else {
             output.append(",\"unfinished\":true")
@@ -258,9 +271,9 @@ public final class ChromeTraceExporter {
     /// An instant event; `name` nil takes the log category.
     private func instant(_ event: Event, name: StaticString?, pid: UInt64, tid: UInt64, global: Bool = false, arguments: () -> Void) {
         beginEvent(phase: "i", pid: pid, tid: tid, at: event.timestamp)
-        output.append(global ? ",\"s\":\"g\"" : ",\"s\":\"t\"")
+        output.append(global ? ",\"s\":\"g\"" as StaticString : ",\"s\":\"t\"")
         output.append(",\"cat\":\"")
-        output.append(event.kind.name)
+        output.append(kind: event.kind)
         output.append("\",\"name\":")
         if let name {
             output.append("\"")
@@ -288,14 +301,14 @@ public final class ChromeTraceExporter {
     }
 
     private func argument(_ key: StaticString, _ value: UInt64, first: Bool = false) {
-        output.append(first ? "\"" : ",\"")
+        output.append(first ? "\"" as StaticString : ",\"")
         output.append(key)
         output.append("\":")
         output.append(decimal: value)
     }
 
     private func argument(_ key: StaticString, _ value: StringID, first: Bool = false) {
-        output.append(first ? "\"" : ",\"")
+        output.append(first ? "\"" as StaticString : ",\"")
         output.append(key)
         output.append("\":")
         appendString(value)
@@ -316,8 +329,15 @@ public final class ChromeTraceExporter {
     @discardableResult
     private func nameProc(_ proc: ProcID) -> UInt64 {
         // The header's Ps fill tids 1...procCount, so the count of tracks + 1 is free.
-        let tid = proc.rawValue < info.procCount ? UInt64(proc.rawValue) + 1 : UInt64(max(info.procCount, UInt32(clamping: procTracks.count))) + 1
-        procTracks[proc] = tid
+        let tid = proc.rawValue < info.procCount ? UInt64(proc.rawValue) + 1 : UInt64(max(Int(info.procCount), procTrackCount)) + 1
+        procTrackCount += 1
+        if proc.rawValue < Self.directProcs {
+            let index = Int(proc.rawValue)
+            if index >= procTrackTable.count { procTrackTable.append(contentsOf: repeatElement(0, count: index + 1 - procTrackTable.count)) }
+            procTrackTable[index] = tid
+        } else {
+            procTracks[proc] = tid
+        }
         beginMetadata("thread_name", pid: Process.procs, tid: tid)
         output.append(",\"args\":{\"name\":\"P")
         output.append(decimal: UInt64(proc.rawValue))
