@@ -104,12 +104,16 @@ try:
     tools = DevTools(page["webSocketDebuggerUrl"])
     for domain in ("Page", "Runtime", "Log", "Network"):
         tools.send(domain + ".enable")
+    tools.events.clear()   # only what the report's page does counts
     tools.send("Page.navigate", {"url": url})
-    loaded = time.time() + 30
-    while not any(e.get("method") == "Page.loadEventFired" for e in tools.events):
+    loaded = time.time() + 60
+    while True:
+        state = tools.send("Runtime.evaluate", {"returnByValue": True, "expression": "document.URL + ' ' + document.readyState"})
+        if state["result"].get("value") == url + " complete":
+            break
         if time.time() > loaded:
-            raise RuntimeError("the page did not finish loading")
-        tools.drain(0.5)
+            raise RuntimeError("the page did not finish loading: " + str(state["result"].get("value")))
+        tools.drain(0.3)
     tools.drain(1.0)
     # Exercise the script: sort every table by each column, hover the timeline.
     probe = tools.send("Runtime.evaluate", {"returnByValue": True, "expression": """(() => {
