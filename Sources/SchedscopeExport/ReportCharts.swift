@@ -102,7 +102,7 @@ enum ReportCharts {
     }
 
     private static func window(_ worst: ImbalanceReport.Window, timeline: ReportTimeline, rows: Rows, label: String?) -> String {
-        let total = Double(timeline.columnNanoseconds) * Double(timeline.usedColumns)
+        let total = Double(timeline.coveredNanoseconds)
         let x0 = left + plotWidth * min(1, Double(worst.start) / total)
         let x1 = left + plotWidth * min(1, Double(worst.end) / total)
         var svg = "<rect class=\"worst\" x=\"\(C.coordinate(x0))\" y=\"\(C.coordinate(rows.top - 4))\" width=\"\(C.coordinate(max(2, x1 - x0)))\" height=\"\(C.coordinate(rows.bottom - rows.top + 5))\"/>"
@@ -114,7 +114,7 @@ enum ReportCharts {
     }
 
     private static func axis(_ timeline: ReportTimeline, y: Double) -> String {
-        let total = timeline.columnNanoseconds * UInt64(timeline.usedColumns)
+        let total = timeline.coveredNanoseconds
         let step = C.niceStep(total, target: 8)
         var svg = "<line class=\"axis\" x1=\"\(C.coordinate(left))\" x2=\"\(C.coordinate(left + plotWidth))\" y1=\"\(C.coordinate(y))\" y2=\"\(C.coordinate(y))\"/>"
         var tick: UInt64 = 0
@@ -122,7 +122,9 @@ enum ReportCharts {
             let x = left + plotWidth * Double(tick) / Double(max(1, total))
             svg += "<line class=\"axis\" x1=\"\(C.coordinate(x))\" x2=\"\(C.coordinate(x))\" y1=\"\(C.coordinate(y))\" y2=\"\(C.coordinate(y + 4))\"/>"
             svg += "<text class=\"tick\" x=\"\(C.coordinate(x))\" y=\"\(C.coordinate(y + 14))\">\(C.tick(tick))</text>"
-            tick += step
+            let (next, overflow) = tick.addingReportingOverflow(step)
+            if overflow { break }
+            tick = next
         }
         return svg
     }
@@ -151,13 +153,13 @@ enum ReportCharts {
             let barHeight = max(1, Double(count) / peak * height)
             let x = left + Double(index) * binWidth
             let low = pow(10, Double(index + lowBin) / 4), high = pow(10, Double(index + lowBin + 1) / 4)
-            svg += "<rect class=\"bar\" x=\"\(C.coordinate(x + 1))\" y=\"\(C.coordinate(top + height - barHeight))\" width=\"\(C.coordinate(max(1, binWidth - 2)))\" height=\"\(C.coordinate(barHeight))\"><title>\(C.duration(UInt64(low))) – \(C.duration(UInt64(high))): \(C.count(count))</title></rect>"
+            svg += "<rect class=\"bar\" x=\"\(C.coordinate(x + 1))\" y=\"\(C.coordinate(top + height - barHeight))\" width=\"\(C.coordinate(max(1, binWidth - 2)))\" height=\"\(C.coordinate(barHeight))\"><title>\(C.duration(C.saturating(low))) – \(C.duration(C.saturating(high))): \(C.count(count))</title></rect>"
         }
         // Decade labels.
         for index in 0...counts.count where (index + lowBin) % 4 == 0 {
             let x = left + Double(index) * binWidth
             svg += "<line class=\"axis\" x1=\"\(C.coordinate(x))\" x2=\"\(C.coordinate(x))\" y1=\"\(C.coordinate(top + height))\" y2=\"\(C.coordinate(top + height + 4))\"/>"
-            svg += "<text class=\"tick\" x=\"\(C.coordinate(x))\" y=\"\(C.coordinate(top + height + 16))\">\(C.tick(UInt64(pow(10, Double((index + lowBin) / 4)))))</text>"
+            svg += "<text class=\"tick\" x=\"\(C.coordinate(x))\" y=\"\(C.coordinate(top + height + 16))\">\(C.tick(C.saturating(pow(10, Double((index + lowBin) / 4)))))</text>"
         }
         for (index, (name, value)) in markers.enumerated() {
             let position = (log10(Double(max(1, value))) * 4 - Double(lowBin)) / Double(counts.count)

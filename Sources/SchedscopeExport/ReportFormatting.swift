@@ -59,6 +59,11 @@ enum ReportFormatting {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
     }
 
+    /// A non-negative double as nanoseconds, capped at the largest `UInt64`.
+    static func saturating(_ value: Double) -> UInt64 {
+        value >= 18_446_744_073_709_551_615.0 ? .max : value <= 0 || value.isNaN ? 0 : UInt64(value)
+    }
+
     /// A round step for an axis over `span` with about `target` ticks: 1, 2 or 5 × 10^k.
     static func niceStep(_ span: UInt64, target: Int) -> UInt64 {
         let raw = max(1, Double(span) / Double(max(1, target)))

@@ -65,17 +65,30 @@ public struct ReportTimeline {
         lost = Array(repeating: 0, count: self.maxColumns)
     }
 
+    /// The time the used columns cover (saturating at the largest representable time).
+    public var coveredNanoseconds: UInt64 {
+        let (span, overflow) = columnNanoseconds.multipliedReportingOverflow(by: UInt64(usedColumns))
+        return overflow ? .max : span
+    }
+
     /// The columns that hold the trace (the rest are past its end).
     public var usedColumns: Int {
         guard end > 0 else { return 1 }
-        return min(maxColumns, Int((end + columnNanoseconds - 1) / columnNanoseconds))
+        let columns = end / columnNanoseconds + (end % columnNanoseconds == 0 ? 0 : 1)
+        return Int(min(UInt64(maxColumns), columns))
     }
 
     public mutating func consume(_ event: Event) {
         let now = event.timestamp
         if now >= end {
             end = now
-            while now >= columnNanoseconds * UInt64(maxColumns) { coarsen() }
+            // Widen until the columns reach past `now` (or cover every representable time:
+            // a forged timestamp near 2^64 must not overflow the arithmetic).
+            while true {
+                let (span, overflow) = columnNanoseconds.multipliedReportingOverflow(by: UInt64(maxColumns))
+                if overflow || now < span { break }
+                coarsen()
+            }
         }
         eventsByKind[Int(event.kind.rawValue)] += 1
         switch event.kind {
@@ -130,7 +143,7 @@ public struct ReportTimeline {
     }
 
     private func column(_ time: UInt64) -> Int {
-        min(maxColumns - 1, Int(time / columnNanoseconds))
+        Int(min(UInt64(maxColumns - 1), time / columnNanoseconds))
     }
 
     /// Calls `body(column, nanoseconds)` for each column that [start, end) overlaps.
@@ -138,8 +151,9 @@ public struct ReportTimeline {
         guard end > start else { return }
         var from = start
         while from < end {
-            let index = min(columns - 1, Int(from / width))
-            let columnEnd = index == columns - 1 ? end : min(end, UInt64(index + 1) * width)
+            let index = Int(min(UInt64(columns - 1), from / width))
+            let (boundary, overflow) = UInt64(index + 1).multipliedReportingOverflow(by: width)
+            let columnEnd = index == columns - 1 || overflow ? end : min(end, boundary)
             body(index, columnEnd - from)
             from = columnEnd
         }

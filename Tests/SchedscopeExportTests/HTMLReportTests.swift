@@ -90,3 +90,33 @@ struct HTMLReportTests {
         #expect(html.contains("the first 1 of 2"))
     }
 }
+
+extension HTMLReportTests {
+    /// Forged timestamps near 2^64 (a task running from 0 to the end, a pause that long)
+    /// must not overflow the timeline's or the charts' arithmetic.
+    @Test func extremeTimestampsDoNotTrap() throws {
+        let far = UInt64.max - 10
+        let builder = TraceBuilder(procs: 1)
+            .create(1, label: Self.hostile, proc: 0, at: 0)
+            .start(1, proc: 0, at: 0)
+            .gcPause(from: 5, to: far - 1)
+            .park(1, reason: "forever", proc: 0, at: far)
+        let trace = try readTrace(builder.bytes())
+        // The analyses' own handling of such spans is theirs to test; they see the start only.
+        var analysis = FullAnalysis(procCount: 1)
+        var timeline = ReportTimeline(procCount: 1)
+        for event in trace.events {
+            if event.timestamp < 1_000 { analysis.consume(event) }
+            timeline.consume(event)
+        }
+        timeline.finish()
+        #expect(timeline.cells[0].reduce(0) { $0 &+ $1.busyNanoseconds } == far)
+        #expect(timeline.coveredNanoseconds >= far)
+        let strings = trace.strings
+        let html = HTMLReport(title: "far.sctrace", info: trace.info, events: UInt64(trace.events.count),
+                              report: analysis.finish(strings: strings), timeline: timeline, string: { strings[$0] }).render()
+        #expect(html.hasSuffix("</html>\n"))
+        let document = try ChromeDocument(exportText(builder.bytes(), chrome: true))
+        #expect(document.events(phase: "X", pid: 1, tid: 1).count == 1)
+    }
+}
