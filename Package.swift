@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SchedscopeSynth", targets: ["SchedscopeSynth"]),
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
         .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
+        .library(name: "SchedscopeExport", targets: ["SchedscopeExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,10 +32,12 @@ let package = Package(
         .target(name: "SchedscopeRecorder", dependencies: ["SchedscopeModel", "SchedscopeFormat", "CSchedscopeRecorder"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
+        // Hand-offs to other tools (Chrome/Perfetto JSON, CSV, OpenMetrics) and the HTML report.
+        .target(name: "SchedscopeExport", dependencies: ["SchedscopeModel", "SchedscopeAnalysis"]),
         .executableTarget(
             name: "schedscope",
             dependencies: [
-                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth",
+                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth", "SchedscopeExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,10 @@ let package = Package(
         .testTarget(
             name: "SchedscopeAnalysisTests",
             dependencies: ["SchedscopeAnalysis", "SchedscopeTestSupport", "SchedscopeSynth"]
+        ),
+        .testTarget(
+            name: "SchedscopeExportTests",
+            dependencies: ["SchedscopeExport", "SchedscopeTestSupport", "SchedscopeSynth", "SchedscopeFormat"]
         ),
         .testTarget(
             name: "SchedscopeSynthTests",

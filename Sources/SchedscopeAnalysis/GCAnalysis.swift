@@ -45,6 +45,8 @@ public struct GCReport: Sendable, Equatable {
     public var mmu: [Utilization]
     /// Whether the window ends inside a pause (closed at the window's end).
     public var endsInsidePause: Bool
+    /// Every pause's duration, as a histogram (the distribution `report` draws).
+    public var pauseHistogram = LogLinearHistogram()
 }
 
 /// Stop-the-world pauses (`gc_pause_begin` → `gc_pause_end`): count, total, percentiles,
@@ -130,7 +132,7 @@ public struct GCAnalysis: TaskLifecycleObserver {
         open = nil
         let duration = end - window.from
         let utilization = mmu.finish(end: end)
-        return GCReport(
+        var report = GCReport(
             start: window.from, end: end, cycles: cycles, pauses: histogram.count, pauseTotalNanoseconds: histogram.sum,
             pauseP50: histogram.value(atMilliPercentile: 50_000), pauseP95: histogram.value(atMilliPercentile: 95_000),
             pauseP99: histogram.value(atMilliPercentile: 99_000), pauseMax: histogram.count > 0 ? histogram.max : 0,
@@ -142,5 +144,7 @@ public struct GCAnalysis: TaskLifecycleObserver {
                 value.map { GCReport.Utilization(windowNanoseconds: size, utilization: $0) }
             },
             endsInsidePause: endsInsidePause)
+        report.pauseHistogram = histogram
+        return report
     }
 }

@@ -48,6 +48,8 @@ public struct LatencyReport: Sendable, Equatable {
     public var includesRuntime: Bool
     public var runtimeTasksExcluded: UInt64
     public var runtimeSamplesExcluded: UInt64
+    /// Every sample, as a histogram (the distribution `report` draws).
+    public var histogram = LogLinearHistogram()
 }
 
 /// Scheduling latency: the time from the moment a task becomes runnable (`task_create`,
@@ -135,12 +137,14 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
         var overall = LogLinearHistogram()
         for row in Self.causes.indices { overall.merge(histograms.histogram(row)) }
-        return LatencyReport(
+        var report = LatencyReport(
             start: window.from, end: end, overall: LatencySummary(overall),
             byCause: Self.causes.indices.filter { histograms.count($0) > 0 }
                 .map { .init(cause: Self.causes[$0], summary: LatencySummary(histograms.histogram($0))) },
             byProc: order.map { .init(proc: ids[$0], summary: LatencySummary(histograms.histogram(procRows[$0].pointee))) },
             waitingAtEnd: waiting, longestWaitAtEnd: longest, includesRuntime: includeRuntime,
             runtimeTasksExcluded: includeRuntime ? 0 : lifecycle.runtimeTasksCreated, runtimeSamplesExcluded: runtimeSamples)
+        report.histogram = overall
+        return report
     }
 }

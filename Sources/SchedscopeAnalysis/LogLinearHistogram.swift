@@ -99,6 +99,16 @@ public struct LogLinearHistogram: Sendable, Equatable {
         value(atMilliPercentile: UInt64((Swift.min(Swift.max(p, 0), 100) * 1000).rounded()))
     }
 
+    /// The non-empty buckets in value order: the range of values each holds and how many
+    /// were recorded there (for drawing the distribution).
+    public var buckets: [(lowest: UInt64, highest: UInt64, count: UInt64)] {
+        counts.indices.compactMap { bucket in
+            guard counts[bucket] > 0 else { return nil }
+            let lowest = bucket == 0 ? 0 : Self.highestValue(inBucket: bucket - 1) &+ 1
+            return (lowest, Self.highestValue(inBucket: bucket), counts[bucket])
+        }
+    }
+
     /// The mean, rounded down; 0 when empty.
     public var mean: UInt64 { count == 0 ? 0 : sum / count }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SchedscopeAnalysis
+import SchedscopeExport
 import SchedscopeModel
 
 struct AnalyzeCommand: ParsableCommand {
@@ -13,6 +14,12 @@ struct AnalyzeCommand: ParsableCommand {
 
               schedscope analyze run.sctrace
               schedscope analyze run.sctrace --by-region --min-age 10ms --format json
+              schedscope analyze run.sctrace --format openmetrics | \\
+                curl --data-binary @- http://pushgateway:9091/metrics/job/ci
+
+            --format openmetrics writes the headline figures as OpenMetrics text (base \
+            units, # EOF at the end) for a Prometheus Pushgateway; docs/EXPORT.md lists \
+            the metric names.
             """
     )
 
@@ -23,7 +30,9 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var leaks: LeakOptionGroup
     @OptionGroup var runtime: RuntimeOption
     @Option(help: "List at most this many leak candidates and starved tasks (0 = all).") var limit = 20
-    @Option(help: "Output format: text or json.") var format: ReportFormat = .text
+    @Option(help: "Output format: text, json or openmetrics.") var format: Format = .text
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, openmetrics }
 
     func validate() throws {
         guard window.nanoseconds > 0 else { throw ValidationError("--window must be longer than 0 ns.") }
@@ -44,6 +53,8 @@ struct AnalyzeCommand: ParsableCommand {
         let report = analysis.finish(strings: session.reader.strings, ignoringLeaks: try leaks.ignoring())
         let out = OutputBuffer()
         switch format {
+        case .openmetrics:
+            out.write(OpenMetricsReport.render(report, info: session.reader.info, events: count))
         case .json:
             let json = JSON.object([
                 ("schema", .string("schedscope.analyze/1")),
