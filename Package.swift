@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SchedscopeSynth", targets: ["SchedscopeSynth"]),
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
         .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
+        .library(name: "SchedscopeExecutor", targets: ["SchedscopeExecutor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,10 @@ let package = Package(
         // The recorder's C side: time-stamp counter, thread-local slot, flusher wake-up.
         .target(name: "CSchedscopeRecorder"),
         .target(name: "SchedscopeRecorder", dependencies: ["SchedscopeModel", "SchedscopeFormat", "CSchedscopeRecorder"]),
+        // The executor's C side: the runtime's job/task entry points (Swift calling
+        // convention), the global-enqueue hook, futex parking, the worker's thread-local.
+        .target(name: "CSchedscopeExecutor"),
+        .target(name: "SchedscopeExecutor", dependencies: ["SchedscopeModel", "SchedscopeRecorder", "CSchedscopeExecutor"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .executableTarget(
@@ -65,6 +70,20 @@ let package = Package(
             dependencies: [
                 "SchedscopeRecorder", "SchedscopeFormat", "SchedscopeModel", "SchedscopeTestSupport",
                 "RecorderTestWorkload", "RecorderTestChild",
+            ]
+        ),
+        // The executor's tests: stepped scheduler logic and real-thread stress in process;
+        // recorded scenarios (and the process-wide global hook) in a child process.
+        .executableTarget(
+            name: "ExecutorTestChild",
+            dependencies: ["SchedscopeExecutor", "SchedscopeRecorder"],
+            path: "Tests/ExecutorTestChild"
+        ),
+        .testTarget(
+            name: "SchedscopeExecutorTests",
+            dependencies: [
+                "SchedscopeExecutor", "SchedscopeAnalysis", "SchedscopeFormat", "SchedscopeModel",
+                "SchedscopeTestSupport", "ExecutorTestChild",
             ]
         ),
         .testTarget(
