@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
         .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
         .library(name: "SchedscopeExecutor", targets: ["SchedscopeExecutor"]),
+        .library(name: "SchedscopeTesting", targets: ["SchedscopeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,8 @@ let package = Package(
         // convention), the global-enqueue hook, futex parking, the worker's thread-local.
         .target(name: "CSchedscopeExecutor"),
         .target(name: "SchedscopeExecutor", dependencies: ["SchedscopeModel", "SchedscopeRecorder", "CSchedscopeExecutor"]),
+        // Leak-checked tests: a Swift Testing trait and an XCTest helper.
+        .target(name: "SchedscopeTesting", dependencies: ["SchedscopeExecutor", "SchedscopeRecorder", "SchedscopeModel", "CSchedscopeExecutor"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .executableTarget(
@@ -76,7 +79,7 @@ let package = Package(
         // recorded scenarios (and the process-wide global hook) in a child process.
         .executableTarget(
             name: "ExecutorTestChild",
-            dependencies: ["SchedscopeExecutor", "SchedscopeRecorder"],
+            dependencies: ["SchedscopeExecutor", "SchedscopeRecorder", "SchedscopeTesting"],
             path: "Tests/ExecutorTestChild"
         ),
         .testTarget(
@@ -85,6 +88,10 @@ let package = Package(
                 "SchedscopeExecutor", "SchedscopeAnalysis", "SchedscopeFormat", "SchedscopeModel",
                 "SchedscopeTestSupport", "ExecutorTestChild",
             ]
+        ),
+        .testTarget(
+            name: "SchedscopeTestingTests",
+            dependencies: ["SchedscopeTesting", "SchedscopeExecutor", "SchedscopeTestSupport", "ExecutorTestChild", "schedscope"]
         ),
         .testTarget(
             name: "SchedscopeCLITests",

@@ -117,6 +117,10 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         if let proc = idleProcs.claimOneToWake() { workers[proc].wake() }
     }
 
+    /// The id of the task running on the calling thread, if it is one of this executor's
+    /// workers and runs a task (0 otherwise).
+    package var currentTaskID: UInt64 { currentWorker?.runningTask ?? 0 }
+
     /// This executor's worker running the calling thread, if any.
     private var currentWorker: Worker? {
         guard let pointer = schedscope_current_worker() else { return nil }

@@ -27,6 +27,7 @@ struct Schedscope: ParsableCommand {
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,
             LeaksCommand.self, AnalyzeCommand.self, ValidateCommand.self, SynthCommand.self,
+            RecordCommand.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import SchedscopeExecutor
 import SchedscopeRecorder
+import SchedscopeTesting
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -77,5 +78,36 @@ enum StressScenario {
         let counts = executor.jobCounts
         print("sum \(sum) expected \(total * (total - 1) / 2)")
         print("jobs enqueued \(counts.enqueued) run \(counts.run)")
+    }
+}
+
+/// Three "tests" run at the same time through `LeakCheck` (what the trait does), one
+/// leaking two tasks and one leaking one: each test is told exactly its own leaks, and the
+/// trace (recorded from SCHEDSCOPE_TRACE by SchedscopeTesting) names them by region.
+enum RegionScenario {
+    static func run() async {
+        let check = LeakCheck(grace: .milliseconds(50))
+        let executor = SchedscopeTesting.executor
+        let never = LateResumer()
+        async let clean = check.run(named: "ParallelTests/clean()") {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { await Task.yield() } }
+            }
+            await executor.spawn { await Task.yield() }.value
+        }
+        async let leaksTwo = check.run(named: "ParallelTests/leaksTwo()") {
+            executor.spawn(name: "waits for a reply") { _ = await never.wait() }
+            Task(executorPreference: executor) { _ = await never.wait() }
+            await Task.yield()
+        }
+        async let leaksOne = check.run(named: "ParallelTests/leaksOne()") {
+            let (stream, _) = AsyncStream<Int>.makeStream()
+            executor.spawn { for await _ in stream {} }
+        }
+        let results = await [("clean", clean), ("leaksTwo", leaksTwo), ("leaksOne", leaksOne)]
+        for (name, result) in results {
+            print("\(name) \(result.leaked.count) \(result.leaked.map(\.label).sorted().joined(separator: "|"))")
+        }
+        _ = try? Recorder.stop()
     }
 }

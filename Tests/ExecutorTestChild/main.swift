@@ -8,8 +8,13 @@ import Glibc
 #endif
 
 let arguments = CommandLine.arguments
+// `regions` records through SchedscopeTesting, from SCHEDSCOPE_TRACE (`schedscope record`).
+if arguments.count == 2, arguments[1] == "regions" {
+    await RegionScenario.run()
+    exit(0)
+}
 guard arguments.count == 3 else {
-    printError("usage: ExecutorTestChild leaks|hook|stress TRACE")
+    printError("usage: ExecutorTestChild leaks|hook|stress TRACE, or ExecutorTestChild regions")
     exit(64)
 }
 do {
