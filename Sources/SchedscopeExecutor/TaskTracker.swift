@@ -34,6 +34,7 @@ package final class TaskTracker: Sendable {
         var parent: UInt64
         var createdNanoseconds: UInt64
         var parkedNanoseconds: UInt64
+        var isAsyncLet: Bool
     }
 
     private final class Shard: Sendable {
@@ -43,6 +44,12 @@ package final class TaskTracker: Sendable {
     package let completionMethod: CompletionMethod
     private let shards: [Shard] = (0..<32).map { _ in Shard() }
     private let labelTexts = Mutex<[UInt32: String]>([:])
+    /// Async-let children by parent: their end cannot be observed, but they have ended when
+    /// their parent has (structured concurrency), so the parent's end drops them from the
+    /// table. (The trace keeps them parked, with a reason that says why.)
+    private let asyncLetChildren = Mutex<[UInt64: [UInt64]]>([:])
+    /// Whether any async-let child was ever seen (so that task ends skip the map until then).
+    private let hasAsyncLetChildren = Atomic<Bool>(false)
     private let regionNames = Mutex<[UInt32: String]>([:])
     private let nextSyntheticID = Atomic<UInt64>(1 << 62)
     private let nextRegion = Atomic<UInt32>(1)
@@ -116,12 +123,18 @@ package final class TaskTracker: Sendable {
         let inheritedRegion = pending?.region == nil && regionsInUse ? parentRegion(of: waker) : 0
         shard(task).tasks.withLock { tasks in
             guard var entry = tasks[task] else {
-                let label = pending?.label ?? labels.label(flags: schedscope_job_flags(job))
+                let flags = schedscope_job_flags(job)
+                let label = pending?.label ?? labels.label(flags: flags)
                 let region = pending?.region ?? inheritedRegion
+                let isAsyncLet = flags & JobLabels.asyncLetBit != 0
+                if isAsyncLet, waker != 0 {
+                    asyncLetChildren.withLock { $0[waker, default: []].append(task) }
+                    hasAsyncLetChildren.store(true, ordering: .relaxed)
+                }
                 events.taskCreate(TaskID(task), parent: TaskID(waker), label: label)
                 tasks[task] = TrackedTask(
                     state: .runnable, proc: -1, label: label, region: region, parent: waker,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0)
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
                 return
             }
             switch entry.state {
@@ -162,7 +175,7 @@ package final class TaskTracker: Sendable {
                 events.taskCreate(TaskID(task), parent: .none, label: label)
                 tasks[task] = TrackedTask(
                     state: .runnable, proc: -1, label: label, region: 0, parent: 0,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0)
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
             }
             tasks[task]!.state = .running
             tasks[task]!.proc = proc
@@ -171,19 +184,21 @@ package final class TaskTracker: Sendable {
         worker.runningTask = task
         body()
         worker.runningTask = 0
-        shard(task).tasks.withLock { tasks in
-            guard var entry = tasks[task], entry.state == .running, entry.proc == proc else { return }
+        let ended = shard(task).tasks.withLock { tasks -> Bool in
+            guard var entry = tasks[task], entry.state == .running, entry.proc == proc else { return false }
             if probes && schedscope_task_status_flags(job) & JobLabels.isCompleteStatus != 0 {
                 events.taskEnd(TaskID(task))
                 tasks[task] = nil
-                return
+                return true
             }
             events.taskPark(TaskID(task), reason: isAsyncLet ? asyncLetReason : suspendedReason)
             entry.state = .parked
             entry.parkedNanoseconds = schedscope_executor_monotonic_ns()
             tasks[task] = entry
+            return false
         }
         if probes { schedscope_release(job) }
+        if ended { forgetAsyncLetChildren(of: task) }
     }
 
     /// A job that is no task (an actor's process job, a continuation job): a runtime task
@@ -202,6 +217,19 @@ package final class TaskTracker: Sendable {
         guard task != 0 else { return }
         shard(task).tasks.withLock { tasks in
             if tasks.removeValue(forKey: task) != nil { events.taskEnd(TaskID(task)) }
+        }
+        forgetAsyncLetChildren(of: task)
+    }
+
+    /// `parent` ended: its async-let children have too (outside any shard lock: a child may
+    /// share the parent's shard).
+    private func forgetAsyncLetChildren(of parent: UInt64) {
+        guard hasAsyncLetChildren.load(ordering: .relaxed),
+              let children = asyncLetChildren.withLock({ $0.removeValue(forKey: parent) }) else { return }
+        for child in children {
+            shard(child).tasks.withLock { tasks in
+                if tasks[child]?.state == .parked { tasks[child] = nil }
+            }
         }
     }
 
@@ -224,6 +252,8 @@ package final class TaskTracker: Sendable {
         /// Since its last park (0 unless parked).
         package var parkedNanoseconds: UInt64
         package var reason: String
+        /// An async-let child: it cannot outlive its parent, whose leak is the one to report.
+        package var isAsyncLet: Bool
     }
 
     /// The tasks of region `region` that have not ended, oldest first.
@@ -241,7 +271,7 @@ package final class TaskTracker: Sendable {
                 task: task, label: labelText(entry.label), state: entry.state,
                 ageNanoseconds: now &- entry.createdNanoseconds,
                 parkedNanoseconds: entry.state == .parked ? now &- entry.parkedNanoseconds : 0,
-                reason: entry.state == .parked ? "suspended" : "\(entry.state)")
+                reason: entry.state == .parked ? "suspended" : "\(entry.state)", isAsyncLet: entry.isAsyncLet)
         }
     }
 

@@ -130,3 +130,54 @@ final class RunOnce: @unchecked Sendable {
         _ = waiting
     }
 }
+
+/// Labels come from the runtime's job flags (kind in bits 0–7, child 24, group child 26,
+/// async let 28): checked on tasks held parked so that they are still in the table.
+@Suite struct JobFlagLabelTests {
+    final class Gate: Sendable {
+        private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+        private let arrived = Atomic<Int>(0)
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                waiters.withLock { $0.append(continuation) }
+                arrived.add(1, ordering: .releasing)
+            }
+        }
+        var arrivals: Int { arrived.load(ordering: .acquiring) }
+        func open() {
+            let pending = waiters.withLock { waiters in
+                defer { waiters.removeAll() }
+                return waiters
+            }
+            for continuation in pending { continuation.resume() }
+        }
+    }
+
+    @Test func labelsFollowTheKindOfTask() async {
+        let executor = SchedscopeExecutor(ExecutorStressTests.quietConfiguration(procs: 2, tracking: .on))
+        let tracker = executor.tracker!
+        let region = tracker.newRegion(named: "labels")
+        let gate = Gate()
+        let (stream, continuation) = AsyncStream<[String]>.makeStream()
+        let root = executor.spawn(name: "root", priority: nil, region: region, fileID: "Labels.swift", line: 1) {
+            async let first: Void = gate.wait()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await gate.wait() }
+                Task(executorPreference: executor) { await gate.wait() }
+                // All three waiters have suspended once they registered and their jobs
+                // returned: poll the table (each look is one lock per shard).
+                while gate.arrivals < 3 || tracker.liveTasks(inRegion: region).filter({ $0.state == .parked }).count < 3 {
+                    await Task.yield()
+                }
+                continuation.yield(tracker.liveTasks(inRegion: region).filter { $0.state == .parked }.map(\.label).sorted())
+                gate.open()
+            }
+            await first
+        }
+        var iterator = stream.makeAsyncIterator()
+        let labels = await iterator.next()
+        await root.value
+        executor.shutdown()
+        #expect(labels == ["async let", "task", "task group child"])
+    }
+}

@@ -34,6 +34,17 @@ final class Gate: Sendable {
         #expect(spawned == 2 * 1225)
     }
 
+    /// `async let` children's ends are not observable; they are not leaks of the test.
+    @Test(.checksTaskLeaks) func asyncLetChildrenAreNotLeaks() async {
+        async let first = (0..<100).reduce(0, +)
+        async let second: Int = {
+            await Task.yield()
+            return 1
+        }()
+        let sum = await first + second
+        #expect(sum == 4951)
+    }
+
     @Test func leaksAreListedWithLabelsAndStates() async throws {
         let gate = Gate()
         let executor = SchedscopeTesting.executor
