@@ -93,6 +93,18 @@ let package = Package(
             name: "SchedscopeTestingTests",
             dependencies: ["SchedscopeTesting", "SchedscopeExecutor", "SchedscopeTestSupport", "ExecutorTestChild", "schedscope"]
         ),
+        // Examples/OrderPipeline: a workload recorded end to end, and tests using the trait.
+        .target(name: "OrderPipeline", dependencies: ["SchedscopeExecutor"], path: "Examples/OrderPipeline/Sources/OrderPipeline"),
+        .executableTarget(
+            name: "order-pipeline",
+            dependencies: ["OrderPipeline", "SchedscopeExecutor", "SchedscopeRecorder"],
+            path: "Examples/OrderPipeline/Sources/order-pipeline"
+        ),
+        .testTarget(
+            name: "OrderPipelineTests",
+            dependencies: ["OrderPipeline", "SchedscopeTesting", "SchedscopeTestSupport", "order-pipeline", "schedscope"],
+            path: "Examples/OrderPipeline/Tests/OrderPipelineTests"
+        ),
         .testTarget(
             name: "SchedscopeCLITests",
             dependencies: ["schedscope", "SchedscopeTestSupport", "SchedscopeFormat", "SchedscopeSynth"]
