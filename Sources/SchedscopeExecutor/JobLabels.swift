@@ -4,6 +4,10 @@ import SchedscopeRecorder
 
 /// Labels for jobs from their runtime flags (`swift_task_getJobFlags`: kind in bits 0–7;
 /// for tasks, child/future/group-child/async-let in bits 24–28), interned once.
+///
+/// Job kinds (the runtime's `JobKind`): 0 task; 192–194 default-actor process jobs
+/// (inline, separate, override); 195 nullary continuation (`Task.yield()`); 196 isolated
+/// deinit.
 struct JobLabels: Sendable {
     static let childBit: UInt32 = 1 << 24
     static let groupChildBit: UInt32 = 1 << 26
@@ -39,6 +43,9 @@ struct JobLabels: Sendable {
         self.texts = texts
     }
 
+    /// A `NullaryContinuationJob` (kind 195): what `Task.yield()` enqueues to resume its task.
+    static func isContinuationJob(_ flags: UInt32) -> Bool { flags & 0xFF == 195 }
+
     func label(flags: UInt32) -> StringID {
         switch flags & 0xFF {
         case 0:
@@ -46,9 +53,9 @@ struct JobLabels: Sendable {
             if flags & Self.groupChildBit != 0 { return groupChild }
             if flags & Self.childBit != 0 { return childTask }
             return task
-        case 1: return continuation
-        case 2: return isolatedDeinit
-        case 192...: return actorJob
+        case 192...194: return actorJob
+        case 195: return continuation
+        case 196: return isolatedDeinit
         default: return otherJob
         }
     }

@@ -1,8 +1,15 @@
 import Synchronization
 
-/// A P's bounded run queue: a 256-slot ring, as Go's `runq`. Only the owning P pushes and
-/// pops at the ends it owns (`tail`); any P may take from `head` (its owner pops, thieves
-/// steal half), validated by a compare-and-swap on `head` as in Go's `runqgrab`.
+/// A P's bounded run queue: a 256-slot ring, as Go's `runq`, plus Go's `runnext` slot.
+/// Only the owning P pushes and pops at the ends it owns (`tail`); any P may take from
+/// `head` (its owner pops, thieves steal half), validated by a compare-and-swap on `head`
+/// as in Go's `runqgrab`.
+///
+/// `next` holds the job its P made runnable last (a message's receiver, an actor hop): the
+/// P runs it as soon as its current job returns, on the same thread and with warm caches,
+/// so that a chain of hand-offs (actor ping-pong) never crosses threads. Thieves take it
+/// only when asked to (after spinning a while), as Go lets them take `runnext` only after
+/// its owner had a few microseconds to get to it.
 ///
 /// Elements are nonzero machine words (a job pointer, or a test's job number).
 ///
@@ -18,6 +25,8 @@ package final class LocalRunQueue: @unchecked Sendable {
     /// Next slot to fill. Release on store by the owner publishes the slot written before it.
     private let tail = Atomic<UInt32>(0)
     private let slots: UnsafeMutablePointer<Atomic<UInt>>
+    /// The `runnext` slot (0: empty). Exchanged by the owner, CASed away by a thief.
+    private let next = Atomic<UInt>(0)
 
     package init() {
         slots = .allocate(capacity: Int(Self.capacity))
@@ -29,14 +38,34 @@ package final class LocalRunQueue: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// The number of queued items (a snapshot; exact only for the owner with no thieves).
+    /// The number of items in the ring, not counting `next` (a snapshot; exact only for
+    /// the owner with no thieves).
     package var count: Int {
         let h = head.load(ordering: .acquiring)
         let t = tail.load(ordering: .acquiring)
         return Int(t &- h)
     }
 
-    package var isEmpty: Bool { count == 0 }
+    /// Whether the ring and `next` are both empty.
+    package var isEmpty: Bool { count == 0 && next.load(ordering: .acquiring) == 0 }
+
+    /// Owner only: makes `item` the next to run; a job already there moves to the ring's
+    /// tail (overflowing as `push` does).
+    package func pushNext(_ item: UInt, overflow: (UnsafeBufferPointer<UInt>) -> Void) {
+        precondition(item != 0, "run queue items are nonzero")
+        // Acquire/release: the job's memory is published to the owner or thief that takes it.
+        let displaced = next.exchange(item, ordering: .acquiringAndReleasing)
+        if displaced != 0 { push(displaced, overflow: overflow) }
+    }
+
+    /// Thief: takes the victim's `next` job, if any.
+    package func stealNext() -> UInt? {
+        let item = next.load(ordering: .acquiring)
+        guard item != 0, next.compareExchange(expected: item, desired: 0, ordering: .acquiringAndReleasing).exchanged else {
+            return nil
+        }
+        return item
+    }
 
     /// Owner only: appends `item`. When the ring is full, moves half of it plus `item` into
     /// `overflow` (in queue order) and returns true, as Go's `runqputslow`.
@@ -71,8 +100,25 @@ package final class LocalRunQueue: @unchecked Sendable {
         }
     }
 
-    /// Owner (or anyone): takes the oldest item.
+    /// Owner: takes `next`, else the oldest item of the ring.
     package func pop() -> UInt? {
+        if next.load(ordering: .relaxed) != 0 {
+            let item = next.exchange(0, ordering: .acquiringAndReleasing)
+            if item != 0 { return item }
+        }
+        while true {
+            let h = head.load(ordering: .acquiring)
+            let t = tail.load(ordering: .acquiring)
+            if t == h { return nil }
+            let item = slots[Int(h % Self.capacity)].load(ordering: .relaxed)
+            if head.compareExchange(expected: h, desired: h &+ 1, ordering: .acquiringAndReleasing).exchanged {
+                return item
+            }
+        }
+    }
+
+    /// Owner: takes the oldest item of the ring, leaving `next` (a ring-only pop).
+    package func popOldest() -> UInt? {
         while true {
             let h = head.load(ordering: .acquiring)
             let t = tail.load(ordering: .acquiring)

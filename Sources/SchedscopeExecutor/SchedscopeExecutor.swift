@@ -71,16 +71,27 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     /// The number of Ps.
     public var procCount: Int { configuration.procCount }
 
-    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+    /// Sequentially consistent, like the idle handshake: a P about to park, and a producer
+    /// that just pushed, must not both miss a concurrent `shutdown()`.
+    var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     /// Runs what is queued, then stops the worker threads and waits for them. Jobs enqueued
     /// afterwards go to Swift's global concurrent executor.
     public func shutdown() {
-        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         while let proc = idleProcs.claimAny() { workers[proc].wake() }
         for worker in workers {
             // A P that parks after the loop above sees `stopping` before it sleeps.
             worker.join()
+        }
+        forwardStrandedJobs()
+    }
+
+    /// Hands jobs pushed on the global queue while the workers were exiting to Swift's
+    /// global concurrent executor, so that they still run.
+    private func forwardStrandedJobs() {
+        while let word = scheduler.globalQueue.takeOne() {
+            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
         }
     }
 
@@ -100,8 +111,22 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
             globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
         }
-        if let worker { worker.jobsEnqueued += 1 } else { externalEnqueues.add(1, ordering: .relaxed) }
-        scheduler.push(word, toProc: worker?.proc)
+        if let worker {
+            worker.jobsEnqueued += 1
+            // Readied by the running job: it runs next on this P (Go's `runnext`), unless it
+            // is the running task itself re-enqueued (a yield: behind the other work).
+            // Only work left in a ring is worth waking another P for: the next job is this
+            // P's as soon as its current job returns.
+            if scheduler.push(word, toProc: worker.proc, asNext: word != worker.runningJob) { wakeIdleProc() }
+            return
+        }
+        externalEnqueues.add(1, ordering: .relaxed)
+        scheduler.push(word, toProc: nil)
+        if isStopping {
+            // Raced with `shutdown()`: its final drain may have run before this push.
+            forwardStrandedJobs()
+            return
+        }
         wakeIdleProc()
     }
 

@@ -28,13 +28,25 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
     package var procCount: Int { localQueues.count }
 
     /// Queues `job`: on P `proc`'s local queue when the caller runs on that P (the job is
-    /// likely to share its caches), else on the global queue.
-    package func push(_ job: UInt, toProc proc: Int?) {
-        if let proc {
-            localQueues[proc].push(job) { overflow in globalQueue.push(contentsOf: overflow) }
-        } else {
+    /// likely to share its caches), else on the global queue. With `asNext`, it becomes the
+    /// P's next job (Go's `runnext`); a yielding task goes to the tail instead, behind the
+    /// P's other work.
+    ///
+    /// - Returns: whether other Ps could take work now (something in a ring or the global
+    ///   queue), i.e. whether waking an idle P can help.
+    @discardableResult
+    package func push(_ job: UInt, toProc proc: Int?, asNext: Bool = false) -> Bool {
+        guard let proc else {
             globalQueue.push(job)
+            return true
         }
+        let queue = localQueues[proc]
+        if asNext {
+            queue.pushNext(job) { overflow in globalQueue.push(contentsOf: overflow) }
+        } else {
+            queue.push(job) { overflow in globalQueue.push(contentsOf: overflow) }
+        }
+        return queue.count > 0
     }
 
     /// P `proc`'s next job from its own queue or the global one (no stealing).
@@ -45,14 +57,16 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
         if tick % Self.globalCheckInterval == 0, let job = globalQueue.takeOne() {
             return job
         }
-        if let job = localQueues[proc].pop() { return job }
+        if let job = localQueues[proc].pop() { return job }  // `next` first, then the ring
         // Only the owner pushes to its queue, and it just found it empty.
         return globalQueue.take(procs: procCount, into: localQueues[proc])
     }
 
     /// One pass over the other Ps in a random order, stealing half of the first non-empty
-    /// local queue found; returns a job to run now (the rest are in `proc`'s queue).
-    package func steal<Random: RandomNumberGenerator>(for proc: Int, random: inout Random) -> UInt? {
+    /// ring found; returns a job to run now (the rest are in `proc`'s queue). With
+    /// `includingNext`, a P whose ring is empty gives up its `next` job (Go steals
+    /// `runnext` only from a P that has had time to run it).
+    package func steal<Random: RandomNumberGenerator>(for proc: Int, random: inout Random, includingNext: Bool = false) -> UInt? {
         let count = procCount
         guard count > 1 else { return nil }
         let start = Int(random.next() % UInt64(count))
@@ -63,6 +77,10 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
             let (job, taken) = localQueues[proc].steal(from: localQueues[victim])
             if let job {
                 sink.procSteal(thief: proc, victim: victim, count: taken)
+                return job
+            }
+            if includingNext, let job = localQueues[victim].stealNext() {
+                sink.procSteal(thief: proc, victim: victim, count: 1)
                 return job
             }
         }

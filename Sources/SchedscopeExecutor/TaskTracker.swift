@@ -115,8 +115,13 @@ package final class TaskTracker: Sendable {
     /// A job is being enqueued by a thread running `worker` (nil: not one of ours).
     func jobEnqueued(_ job: UnsafeMutableRawPointer, by worker: Worker?) {
         let task = schedscope_job_task_id(job)
-        guard task != 0 else { return }  // not a task: recorded when it runs
         let waker = worker?.runningTask ?? 0
+        guard task != 0 else {
+            // Not a task: recorded when it runs, except a running task's continuation job,
+            // which is how `Task.yield()` re-enqueues its task: a yield.
+            if waker != 0, JobLabels.isContinuationJob(schedscope_job_flags(job)) { taskYielded(waker) }
+            return
+        }
         let pending = PendingSpawn.take()
         // Looked up before taking the task's shard lock (the parent may share the shard);
         // only needed, and only paid for, once a test region exists.
@@ -201,11 +206,27 @@ package final class TaskTracker: Sendable {
         if ended { forgetAsyncLetChildren(of: task) }
     }
 
+    /// The running task `task` yielded (its continuation job was enqueued): it stays
+    /// runnable, and the continuation's enqueue of it is no wake-up.
+    private func taskYielded(_ task: UInt64) {
+        shard(task).tasks.withLock { tasks in
+            guard tasks[task]?.state == .running else { return }
+            events.taskYield(TaskID(task))
+            tasks[task]!.state = .runnable
+        }
+    }
+
     /// A job that is no task (an actor's process job, a continuation job): a runtime task
-    /// of its own, created, started and ended around the job.
+    /// of its own, created, started and ended around the job. A continuation job only
+    /// re-enqueues its task (recorded as that task's yield) and is not recorded itself.
     private func runNonTask(_ job: UnsafeMutableRawPointer, on worker: Worker, body: () -> Void) {
+        let flags = schedscope_job_flags(job)
+        if JobLabels.isContinuationJob(flags) {
+            body()
+            return
+        }
         let id = TaskID(nextSyntheticID.add(1, ordering: .relaxed).oldValue)
-        events.taskCreate(id, parent: .none, label: labels.label(flags: schedscope_job_flags(job)), isRuntime: true)
+        events.taskCreate(id, parent: .none, label: labels.label(flags: flags), isRuntime: true)
         events.taskStart(id, on: ProcID(rawValue: UInt32(worker.proc)))
         body()
         events.taskEnd(id)

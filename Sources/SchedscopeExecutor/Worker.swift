@@ -19,6 +19,9 @@ final class Worker: @unchecked Sendable {
     var random: SplitMix64
     /// The task whose job runs on this thread now (0: none, or a job that is not a task).
     var runningTask: UInt64 = 0
+    /// The job running on this thread now (0: none): a task that enqueues its own job is
+    /// yielding, and goes behind the P's other work instead of into `next`.
+    var runningJob: UInt = 0
     /// Jobs this thread enqueued and ran (owner-only counters: the stress tests check that
     /// every job enqueued ran exactly once).
     var jobsEnqueued = 0
@@ -26,6 +29,10 @@ final class Worker: @unchecked Sendable {
     /// 1 when a waker has claimed this P and wants it to run; the futex word it sleeps on.
     private let wakeWord: UnsafeMutablePointer<Atomic<UInt32>>
     private var thread: pthread_t = pthread_t()
+
+    /// Idle rounds over the other queues (each a few hundred nanoseconds) before a P takes
+    /// another P's `next` job: that P gets the first chance to run what it just readied.
+    static let roundsBeforeStealingNext = 8
 
     init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
         self.proc = proc
@@ -78,7 +85,10 @@ final class Worker: @unchecked Sendable {
         var spinning = false
         var spinRound = 0
         while true {
-            if let job = scheduler.nextLocalOrGlobal(for: proc, tick: &tick) ?? scheduler.steal(for: proc, random: &random) {
+            // After a few idle rounds, another P's `next` job has waited long enough to take.
+            let takesNext = spinning && spinRound >= Self.roundsBeforeStealingNext
+            if let job = scheduler.nextLocalOrGlobal(for: proc, tick: &tick)
+                ?? scheduler.steal(for: proc, random: &random, includingNext: takesNext) {
                 if spinning {
                     spinning = false
                     // The last spinner found work: there may be more, so bring another P
@@ -87,7 +97,9 @@ final class Worker: @unchecked Sendable {
                     if idle.stopSpinning() == 0 { executor.wakeIdleProc() }
                 }
                 jobsRun += 1
+                runningJob = job
                 executor.run(job, on: self)
+                runningJob = 0
                 continue
             }
             if executor.isStopping { break }

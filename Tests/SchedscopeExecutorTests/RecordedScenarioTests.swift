@@ -50,6 +50,10 @@ import Testing
         #expect(named.count == expectedLeaks - expectedPlain)
         #expect(report.candidates.filter { $0.label == "task" }.count == expectedPlain)
         #expect(report.starved.isEmpty)
+        // The actor's process jobs are runtime tasks labelled as such (job kinds 192–194).
+        let runtimeLabels = Set(recorded.trace.events.filter { $0.kind == .taskCreate && $0.isRuntimeTask }
+            .map { recorded.trace.strings[$0.label] })
+        #expect(runtimeLabels == ["actor job"])
         // The trace says which completion method was used.
         let logs = recorded.trace.events.filter { $0.kind == .log }.map { recorded.trace.strings[$0.logMessage] }
         #expect(logs.contains { $0.contains("IsComplete status bit") })
@@ -64,6 +68,8 @@ import Testing
         #expect(recorded.line("events").last == "0", "no events lost")
         let starts = recorded.trace.events.filter { $0.kind == .taskStart }.count
         #expect(starts >= 50_000)
+        // Every 16th task yields once: each `Task.yield()` is one task_yield.
+        #expect(recorded.trace.events.filter { $0.kind == .taskYield }.count == 50_000 / 16)
         #expect(recorded.trace.events.contains { $0.kind == .procSteal || $0.kind == .procStop })
     }
 

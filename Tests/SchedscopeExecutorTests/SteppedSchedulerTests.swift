@@ -58,6 +58,39 @@ final class CollectingSink: SchedulerEventSink, @unchecked Sendable {
         #expect(victimItems == (expectedTaken..<size).map { UInt($0 + 1) })
     }
 
+    /// `next` runs before the ring; a newer `next` pushes the older one to the ring's tail.
+    @Test func nextRunsFirstAndIsDisplacedToTheTail() {
+        let queue = LocalRunQueue()
+        for item in 1...3 { queue.push(UInt(item)) { _ in } }
+        queue.pushNext(10) { _ in }
+        queue.pushNext(11) { _ in }
+        #expect(queue.count == 4)  // 1, 2, 3, 10 in the ring; 11 in `next`
+        var popped: [UInt] = []
+        while let item = queue.pop() { popped.append(item) }
+        #expect(popped == [11, 1, 2, 3, 10])
+    }
+
+    /// A thief takes a victim's `next` job only when asked to, and only when its ring is empty.
+    @Test func nextIsStolenOnlyWhenAllowed() {
+        let sink = CollectingSink()
+        let scheduler = Scheduler(procCount: 2, sink: sink)
+        scheduler.push(7, toProc: 0, asNext: true)
+        var random = SplitMix64(seed: 1)
+        #expect(scheduler.steal(for: 1, random: &random) == nil)
+        #expect(scheduler.hasQueuedWork)
+        #expect(scheduler.steal(for: 1, random: &random, includingNext: true) == 7)
+        #expect(sink.events == [.steal(thief: 1, victim: 0, count: 1)])
+        #expect(!scheduler.hasQueuedWork)
+    }
+
+    /// Only work in a ring or the global queue is worth waking another P for.
+    @Test func pushSaysWhenWakingHelps() {
+        let scheduler = Scheduler(procCount: 2, sink: CollectingSink())
+        #expect(scheduler.push(1, toProc: 0, asNext: true) == false)
+        #expect(scheduler.push(2, toProc: 0, asNext: true) == true)  // 1 moved to the ring
+        #expect(scheduler.push(3, toProc: nil) == true)
+    }
+
     @Test func stealFromEmptyQueueTakesNothing() {
         let (job, taken) = LocalRunQueue().steal(from: LocalRunQueue())
         #expect(job == nil)
