@@ -19,8 +19,8 @@ public struct ExecutorConfiguration: Sendable {
     /// Seed of the Ps' steal-victim random sources (P p uses `stealSeed + p`), so that a run
     /// can be repeated with the same choices.
     public var stealSeed: UInt64
-    /// How many rounds over the other Ps' queues an idle P makes before it parks.
-    public var spinRounds: Int
+    /// How long an idle P keeps looking at the other Ps' queues before it parks.
+    public var spinMicroseconds: Int
     /// Whether events go to the process's `Recorder` (when it records). Off for an executor
     /// that must not write into a recording someone else started.
     public var recordsEvents: Bool
@@ -30,12 +30,12 @@ public struct ExecutorConfiguration: Sendable {
     ///   - name: names the worker threads.
     ///   - taskTracking: see `TaskTracking`.
     public init(procCount: Int? = nil, name: String = "schedscope", taskTracking: TaskTracking = .automatic,
-                stealSeed: UInt64 = 0x5EED, spinRounds: Int = 64, recordsEvents: Bool = true) {
+                stealSeed: UInt64 = 0x5EED, spinMicroseconds: Int = 20, recordsEvents: Bool = true) {
         self.procCount = min(max(procCount ?? Int(schedscope_available_cpus()), 1), IdleProcs.maxProcs)
         self.name = name
         self.taskTracking = taskTracking
         self.stealSeed = stealSeed
-        self.spinRounds = spinRounds
+        self.spinMicroseconds = spinMicroseconds
         self.recordsEvents = recordsEvents
     }
 }

@@ -30,9 +30,9 @@ final class Worker: @unchecked Sendable {
     private let wakeWord: UnsafeMutablePointer<Atomic<UInt32>>
     private var thread: pthread_t = pthread_t()
 
-    /// Idle rounds over the other queues (each a few hundred nanoseconds) before a P takes
-    /// another P's `next` job: that P gets the first chance to run what it just readied.
-    static let roundsBeforeStealingNext = 8
+    /// Spinning time before a P takes another P's `next` job: that P gets the first chance
+    /// to run what it just readied (Go waits about 3 µs).
+    static let nanosecondsBeforeStealingNext: UInt64 = 5_000
 
     init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
         self.proc = proc
@@ -84,9 +84,13 @@ final class Worker: @unchecked Sendable {
         scheduler.sink.procStart(proc)
         var spinning = false
         var spinRound = 0
+        var spinStart: UInt64 = 0
+        let spinNanoseconds = UInt64(executor.configuration.spinMicroseconds) * 1_000
         while true {
-            // After a few idle rounds, another P's `next` job has waited long enough to take.
-            let takesNext = spinning && spinRound >= Self.roundsBeforeStealingNext
+            // After a few microseconds of spinning, another P's `next` job has waited long
+            // enough for its owner: take it.
+            let takesNext = spinning && spinRound > 0
+                && schedscope_executor_monotonic_ns() &- spinStart >= Self.nanosecondsBeforeStealingNext
             if let job = scheduler.nextLocalOrGlobal(for: proc, tick: &tick)
                 ?? scheduler.steal(for: proc, random: &random, includingNext: takesNext) {
                 if spinning {
@@ -107,9 +111,15 @@ final class Worker: @unchecked Sendable {
                 spinning = true
                 spinRound = 0
             }
-            if spinning, spinRound < executor.configuration.spinRounds {
+            if spinning {
+                if spinRound == 0 { spinStart = schedscope_executor_monotonic_ns() }
                 spinRound += 1
-                continue
+                if schedscope_executor_monotonic_ns() &- spinStart < spinNanoseconds {
+                    // Give the core to another thread between rounds (Go's osyield): on a
+                    // machine with more threads than cores, the work may be theirs to make.
+                    if spinRound > 4 { sched_yield() }
+                    continue
+                }
             }
             if spinning {
                 spinning = false
