@@ -53,17 +53,20 @@ public struct LeakCheck: Sendable {
         let executor = SchedscopeTesting.executor
         guard let tracker = executor.tracker else { return ([], nil) }
         let region = tracker.newRegion(named: name)
-        let regionName = Recorder.intern(name)
+        // Regions go into the recording only if the executor records (it started the
+        // recording itself): never into a recording someone else runs in this process.
+        let records = executor.configuration.recordsEvents
+        let regionName = records ? Recorder.intern(name) : .empty
         let ignoring = ignoring
         let grace = grace
         let task = executor.spawn(name: name, priority: nil, region: region, fileID: #fileID, line: #line) {
             () async -> (leaked: [LeakedTask], error: (any Error)?) in
             let me = executor.currentTaskID
-            Recorder.regionBegin(regionName, task: TaskID(me))
+            if records { Recorder.regionBegin(regionName, task: TaskID(me)) }
             var failure: (any Error)?
             do { try await body() } catch { failure = error }
             let leaked = await Self.settle(region: region, excluding: me, tracker: tracker, ignoring: ignoring, grace: grace)
-            Recorder.regionEnd(regionName, task: TaskID(me))
+            if records { Recorder.regionEnd(regionName, task: TaskID(me)) }
             return (leaked, failure)
         }
         return await task.value
