@@ -72,9 +72,12 @@ public struct LeakCheck: Sendable {
         return await task.value
     }
 
-    /// Waits up to `grace` for the region's tasks to end; returns those still alive.
+    /// Waits up to `grace` for the region's tasks to end; returns those still alive. Tasks
+    /// still runnable or running at that point are given up to 5 s more to reach a park
+    /// (a loaded machine may not have run them yet), so a verdict is about parked tasks.
     private static func settle(region: UInt32, excluding root: UInt64, tracker: TaskTracker, ignoring: [String], grace: Duration) async -> [LeakedTask] {
         let deadline = ContinuousClock.now + grace
+        let hardDeadline = deadline + .seconds(5)
         while true {
             // Async-let children end with their parent's scope, which the executor cannot
             // see: once the body has returned, they have ended (or belong to a leaked
@@ -82,7 +85,9 @@ public struct LeakCheck: Sendable {
             let live = tracker.liveTasks(inRegion: region).filter { task in
                 task.task != root && !task.isAsyncLet && !ignoring.contains { task.label.contains($0) }
             }
-            if live.isEmpty || ContinuousClock.now >= deadline {
+            let now = ContinuousClock.now
+            let settled = live.allSatisfy { $0.state == .parked }
+            if live.isEmpty || (now >= deadline && settled) || now >= hardDeadline {
                 return live.map {
                     LeakedTask(task: $0.task, label: $0.label, state: $0.reason,
                                ageNanoseconds: $0.ageNanoseconds, parkedNanoseconds: $0.parkedNanoseconds)

@@ -164,3 +164,22 @@ final class Gate: Sendable {
         #expect(result.status == 64)
     }
 }
+
+#if canImport(XCTest)
+import XCTest
+
+/// The XCTest helper on a test whose tasks all finish (a leak would fail it).
+final class CheckingTaskLeaksXCTests: XCTestCase {
+    func testCleanBodyPasses() async throws {
+        try await checkingTaskLeaks {
+            let executor = SchedscopeTesting.executor
+            let values = await withTaskGroup(of: Int.self) { group in
+                for index in 0..<20 { group.addTask { index } }
+                return await group.reduce(0, +)
+            }
+            let doubled = await executor.spawn { values * 2 }.value
+            XCTAssertEqual(doubled, 380)
+        }
+    }
+}
+#endif
