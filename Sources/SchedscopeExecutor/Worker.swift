@@ -14,7 +14,9 @@ final class Worker: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `tick`, `random` and `runningTask` are read and
     // written only on this worker's own thread; the wake word is atomic; the rest is `let`.
     let proc: Int
-    unowned(unsafe) let executor: SchedscopeExecutor
+    /// Strong: the worker threads keep their executor alive until `shutdown()` (an
+    /// executor the program stops referring to keeps running, as the global one does).
+    let executor: SchedscopeExecutor
     var tick: UInt64 = 0
     var random: SplitMix64
     /// The task whose job runs on this thread now (0: none, or a job that is not a task).
@@ -77,6 +79,7 @@ final class Worker: @unchecked Sendable {
     }
 
     private func loop() {
+        let executor = self.executor
         schedscope_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
         "\(executor.configuration.name)-P\(proc)".withCString { schedscope_set_thread_name($0) }
         let scheduler = executor.scheduler
