@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
         .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
         .library(name: "SchedscopeExport", targets: ["SchedscopeExport"]),
+        .library(name: "SchedscopeExecutor", targets: ["SchedscopeExecutor"]),
+        .library(name: "SchedscopeTesting", targets: ["SchedscopeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +32,12 @@ let package = Package(
         // The recorder's C side: time-stamp counter, thread-local slot, flusher wake-up.
         .target(name: "CSchedscopeRecorder"),
         .target(name: "SchedscopeRecorder", dependencies: ["SchedscopeModel", "SchedscopeFormat", "CSchedscopeRecorder"]),
+        // The executor's C side: the runtime's job/task entry points (Swift calling
+        // convention), the global-enqueue hook, futex parking, the worker's thread-local.
+        .target(name: "CSchedscopeExecutor"),
+        .target(name: "SchedscopeExecutor", dependencies: ["SchedscopeModel", "SchedscopeRecorder", "CSchedscopeExecutor"]),
+        // Leak-checked tests: a Swift Testing trait and an XCTest helper.
+        .target(name: "SchedscopeTesting", dependencies: ["SchedscopeExecutor", "SchedscopeRecorder", "SchedscopeModel", "CSchedscopeExecutor"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         // Hand-offs to other tools (Chrome/Perfetto JSON, CSV, OpenMetrics) and the HTML report.
@@ -73,6 +81,36 @@ let package = Package(
                 "SchedscopeRecorder", "SchedscopeFormat", "SchedscopeModel", "SchedscopeTestSupport",
                 "RecorderTestWorkload", "RecorderTestChild",
             ]
+        ),
+        // The executor's tests: stepped scheduler logic and real-thread stress in process;
+        // recorded scenarios (and the process-wide global hook) in a child process.
+        .executableTarget(
+            name: "ExecutorTestChild",
+            dependencies: ["SchedscopeExecutor", "SchedscopeRecorder", "SchedscopeTesting"],
+            path: "Tests/ExecutorTestChild"
+        ),
+        .testTarget(
+            name: "SchedscopeExecutorTests",
+            dependencies: [
+                "SchedscopeExecutor", "SchedscopeAnalysis", "SchedscopeFormat", "SchedscopeModel",
+                "SchedscopeTestSupport", "ExecutorTestChild",
+            ]
+        ),
+        .testTarget(
+            name: "SchedscopeTestingTests",
+            dependencies: ["SchedscopeTesting", "SchedscopeExecutor", "SchedscopeTestSupport", "ExecutorTestChild", "schedscope"]
+        ),
+        // Examples/OrderPipeline: a workload recorded end to end, and tests using the trait.
+        .target(name: "OrderPipeline", dependencies: ["SchedscopeExecutor"], path: "Examples/OrderPipeline/Sources/OrderPipeline"),
+        .executableTarget(
+            name: "order-pipeline",
+            dependencies: ["OrderPipeline", "SchedscopeExecutor", "SchedscopeRecorder"],
+            path: "Examples/OrderPipeline/Sources/order-pipeline"
+        ),
+        .testTarget(
+            name: "OrderPipelineTests",
+            dependencies: ["OrderPipeline", "SchedscopeTesting", "SchedscopeTestSupport", "order-pipeline", "schedscope"],
+            path: "Examples/OrderPipeline/Tests/OrderPipelineTests"
         ),
         .testTarget(
             name: "SchedscopeCLITests",

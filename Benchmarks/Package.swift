@@ -33,6 +33,27 @@ let package = Package(
             path: "Benchmarks/RecorderBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ExecutorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SchedscopeExecutor", package: "Schedscope"),
+                .product(name: "SchedscopeRecorder", package: "Schedscope"),
+                .product(name: "SchedscopeFormat", package: "Schedscope"),
+                .product(name: "SchedscopeAnalysis", package: "Schedscope"),
+            ],
+            path: "Benchmarks/ExecutorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ExecutorHookBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SchedscopeExecutor", package: "Schedscope"),
+            ],
+            path: "Benchmarks/ExecutorHookBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

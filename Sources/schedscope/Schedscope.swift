@@ -28,7 +28,7 @@ struct Schedscope: ParsableCommand {
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,
             LeaksCommand.self, AnalyzeCommand.self, DiffCommand.self, ValidateCommand.self, SynthCommand.self,
-            ExportCommand.self, ReportCommand.self,
+            RecordCommand.self, ExportCommand.self, ReportCommand.self,
         ]
     )
 }

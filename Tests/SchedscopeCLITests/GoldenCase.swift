@@ -67,7 +67,7 @@ extension GoldenCase {
     ]
 
     static let help: [GoldenCase] = [GoldenCase("help-root.txt", ["--help"])]
-        + ["summary", "events", "filter", "stats", "validate", "synth"].map { GoldenCase("help-\($0).txt", [$0, "--help"]) }
+        + ["summary", "events", "filter", "stats", "validate", "synth", "record"].map { GoldenCase("help-\($0).txt", [$0, "--help"]) }
 
     static let usageErrors: [GoldenCase] = [
         GoldenCase("usage-unknown-kind.txt", ["events", Fixture.demo, "--kind", "task_run"], status: 64, stream: .stderr),

@@ -10,6 +10,12 @@ enum Diagnostics {
         write("warning: \(message)")
     }
 
+    /// A report about the run itself (`record`: where the trace went), kept off stdout,
+    /// which belongs to the recorded command.
+    static func info(_ message: String) {
+        write("schedscope: \(message)")
+    }
+
     static func note(_ message: String) {
         write("  \(message)")
     }

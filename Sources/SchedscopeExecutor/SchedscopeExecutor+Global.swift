@@ -1,0 +1,33 @@
+import CSchedscopeExecutor
+
+/// The executor that the global hook feeds. Written before the hook is installed (the C
+/// side's release store of the handler publishes it to the threads the hook runs on) and
+/// never changed afterwards.
+nonisolated(unsafe) private var globallyInstalledExecutor: SchedscopeExecutor?
+
+extension SchedscopeExecutor {
+    /// Whole-process mode: routes every job that the runtime would give its default global
+    /// executor into a new executor, through `swift_task_enqueueGlobal_hook`.
+    ///
+    /// What the hook does not see on Swift 6.3 (docs/EXECUTOR.md): `Task.yield`
+    /// continuations and `Task.sleep` timers, which the runtime's default executor handles
+    /// itself, and main-actor jobs. Installed once per process; later calls return the
+    /// same executor.
+    ///
+    /// ```swift
+    /// let executor = SchedscopeExecutor.installGlobally()
+    /// ```
+    ///
+    /// - Parameter configuration: Ps, names, tracking.
+    /// - Returns: the executor now running the process's default-executor jobs.
+    @discardableResult
+    public static func installGlobally(_ configuration: ExecutorConfiguration = ExecutorConfiguration()) -> SchedscopeExecutor {
+        if let installed = globallyInstalledExecutor { return installed }
+        let executor = SchedscopeExecutor(configuration, mode: .wholeProcess)
+        globallyInstalledExecutor = executor
+        schedscope_install_global_hook { job in
+            globallyInstalledExecutor!.enqueue(word: UInt(bitPattern: job))
+        }
+        return executor
+    }
+}

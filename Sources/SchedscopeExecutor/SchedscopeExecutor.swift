@@ -1,0 +1,182 @@
+import CSchedscopeExecutor
+import SchedscopeModel
+import SchedscopeRecorder
+import Synchronization
+
+/// A work-stealing P:M:N executor for Swift Concurrency that reports what it does to the
+/// process's `Recorder` (docs/EXECUTOR.md).
+///
+/// Each P has a 256-slot local run queue; there is one global run queue; an idle P steals
+/// half of a random victim's queue; each P's thread (M) spins briefly and then parks until
+/// new work wakes it. Use it as a task executor preference:
+///
+/// ```swift
+/// let executor = SchedscopeExecutor()
+/// await withTaskExecutorPreference(executor) { await work() }
+/// Task(executorPreference: executor) { await work() }
+/// executor.spawn { await work() }            // children keep the preference; labelled by call site
+/// ```
+///
+/// or for the whole process with `SchedscopeExecutor.installGlobally()`. The executor runs
+/// until `shutdown()`.
+public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
+    // Invariant for @unchecked Sendable: every stored property is a `let` of a Sendable or
+    // internally synchronized type, except `workers`, written once in `init` before any
+    // thread starts.
+
+    /// How jobs reach the executor and how it runs them.
+    public enum Mode: Sendable {
+        /// As a `TaskExecutor` preference: jobs run "on" this executor.
+        case preference
+        /// Through `swift_task_enqueueGlobal_hook`: every default-executor job of the process;
+        /// jobs run on the generic executor, as the runtime's own global executor runs them
+        /// (running them on a task executor made the runtime enqueue them again).
+        case wholeProcess
+    }
+
+    public let configuration: ExecutorConfiguration
+    public let mode: Mode
+    package let scheduler: Scheduler<RecorderEventSink>
+    package let idleProcs: IdleProcs
+    /// The task table, when task tracking is on.
+    package let tracker: TaskTracker?
+    private var workers: [Worker] = []
+    private let stopping = Atomic<Bool>(false)
+    /// Jobs enqueued from threads that are not this executor's (the workers count their own).
+    private let externalEnqueues = Atomic<Int>(0)
+
+    /// Starts `configuration.procCount` worker threads.
+    ///
+    /// - Parameter configuration: Ps, thread names, task tracking, steal seed.
+    public convenience init(_ configuration: ExecutorConfiguration = ExecutorConfiguration()) {
+        self.init(configuration, mode: .preference)
+    }
+
+    init(_ configuration: ExecutorConfiguration, mode: Mode) {
+        self.configuration = configuration
+        self.mode = mode
+        scheduler = Scheduler(procCount: configuration.procCount, sink: RecorderEventSink(enabled: configuration.recordsEvents))
+        idleProcs = IdleProcs(procCount: configuration.procCount)
+        let tracking: Bool = switch configuration.taskTracking {
+        case .on: true
+        case .off: false
+        case .automatic: Recorder.isRecording
+        }
+        tracker = tracking ? TaskTracker(recordsEvents: configuration.recordsEvents) : nil
+        workers = (0..<configuration.procCount).map { Worker(proc: $0, executor: self, seed: configuration.stealSeed) }
+        tracker?.announceCompletionMethod()
+        for worker in workers { worker.startThread() }
+    }
+
+    /// The number of Ps.
+    public var procCount: Int { configuration.procCount }
+
+    /// Sequentially consistent, like the idle handshake: a P about to park, and a producer
+    /// that just pushed, must not both miss a concurrent `shutdown()`.
+    var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    /// Runs what is queued, then stops the worker threads and waits for them. Jobs enqueued
+    /// afterwards go to Swift's global concurrent executor.
+    public func shutdown() {
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        while let proc = idleProcs.claimAny() { workers[proc].wake() }
+        for worker in workers {
+            // A P that parks after the loop above sees `stopping` before it sleeps.
+            worker.join()
+        }
+        forwardStrandedJobs()
+    }
+
+    /// Hands jobs pushed on the global queue while the workers were exiting to Swift's
+    /// global concurrent executor, so that they still run.
+    private func forwardStrandedJobs() {
+        while let word = scheduler.globalQueue.takeOne() {
+            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
+        }
+    }
+
+    // MARK: - Jobs in
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        enqueue(word: unsafeBitCast(UnownedJob(job), to: UInt.self))
+    }
+
+    /// Queues a job given as its address (from `enqueue` or the global hook).
+    func enqueue(word: UInt) {
+        let worker = currentWorker
+        if let tracker {
+            tracker.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, by: worker)
+        }
+        if isStopping {
+            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
+            return
+        }
+        if let worker {
+            worker.jobsEnqueued += 1
+            // Readied by the running job: it runs next on this P (Go's `runnext`), unless it
+            // is the running task itself re-enqueued (a yield: behind the other work).
+            // Only work left in a ring is worth waking another P for: the next job is this
+            // P's as soon as its current job returns.
+            if scheduler.push(word, toProc: worker.proc, asNext: word != worker.runningJob) { wakeIdleProc() }
+            return
+        }
+        externalEnqueues.add(1, ordering: .relaxed)
+        scheduler.push(word, toProc: nil)
+        if isStopping {
+            // Raced with `shutdown()`: its final drain may have run before this push.
+            forwardStrandedJobs()
+            return
+        }
+        wakeIdleProc()
+    }
+
+    /// Jobs enqueued and jobs run so far; equal once `shutdown()` returned, unless a job was
+    /// lost or run twice. Exact only after `shutdown()` (the workers' counters are their own).
+    package var jobCounts: (enqueued: Int, run: Int) {
+        let enqueued = workers.reduce(externalEnqueues.load(ordering: .relaxed)) { $0 + $1.jobsEnqueued }
+        return (enqueued, workers.reduce(0) { $0 + $1.jobsRun })
+    }
+
+    /// Wakes a parked P if no P is spinning (Go's `wakep`).
+    func wakeIdleProc() {
+        if let proc = idleProcs.claimOneToWake() { workers[proc].wake() }
+    }
+
+    /// The id of the task running on the calling thread, if it is one of this executor's
+    /// workers and runs a task (0 otherwise).
+    package var currentTaskID: UInt64 { currentWorker?.runningTask ?? 0 }
+
+    /// This executor's worker running the calling thread, if any.
+    private var currentWorker: Worker? {
+        guard let pointer = schedscope_current_worker() else { return nil }
+        let worker = Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
+        return worker.executor === self ? worker : nil
+    }
+
+    // MARK: - Jobs out
+
+    func run(_ word: UInt, on worker: Worker) {
+        let job = unsafeBitCast(word, to: UnownedJob.self)
+        if let tracker {
+            tracker.run(UnsafeMutableRawPointer(bitPattern: word)!, on: worker) { runJob(job) }
+        } else {
+            runJob(job)
+        }
+    }
+
+    @inline(__always)
+    private func runJob(_ job: UnownedJob) {
+        switch mode {
+        case .preference:
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        case .wholeProcess:
+            job.runSynchronously(on: Self.genericSerialExecutor)
+        }
+    }
+
+    /// The "generic" executor reference (both words zero): what the runtime's own global
+    /// executor runs its jobs on.
+    private static var genericSerialExecutor: UnownedSerialExecutor {
+        unsafeBitCast((0, 0), to: UnownedSerialExecutor.self)
+    }
+}

@@ -1,0 +1,112 @@
+/// The scheduling policy shared by the threaded executor and the stepped tests: where a new
+/// job goes, and where a P looks for its next one (Go's `runqput` / `findRunnable`).
+///
+/// It holds no threads and reads no clock: the executor's workers call it from their loops,
+/// and a stepped test calls it directly with its own random source, so that every choice
+/// replays exactly.
+package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
+    /// One local run queue per P, indexed by P.
+    package let localQueues: [LocalRunQueue]
+    package let globalQueue = GlobalRunQueue()
+    package let sink: Sink
+    /// Steal orders: for P count n, the strides coprime with n, so that `start + i * stride`
+    /// visits every P once from any random start (as Go's `randomOrder`).
+    private let coprimeStrides: [Int]
+
+    /// How often a P looks at the global queue before its own (Go uses 61: a prime, so it
+    /// does not beat with other periodic behaviour), so that global work is never starved by
+    /// a P whose local queue refills itself.
+    package static var globalCheckInterval: UInt64 { 61 }
+
+    package init(procCount: Int, sink: Sink) {
+        precondition(procCount >= 1, "at least one P")
+        localQueues = (0..<procCount).map { _ in LocalRunQueue() }
+        self.sink = sink
+        coprimeStrides = (1...procCount).filter { Self.gcd($0, procCount) == 1 }
+    }
+
+    package var procCount: Int { localQueues.count }
+
+    /// Queues `job`: on P `proc`'s local queue when the caller runs on that P (the job is
+    /// likely to share its caches), else on the global queue. With `asNext`, it becomes the
+    /// P's next job (Go's `runnext`); a yielding task goes to the tail instead, behind the
+    /// P's other work.
+    ///
+    /// - Returns: whether other Ps could take work now (something in a ring or the global
+    ///   queue), i.e. whether waking an idle P can help.
+    @discardableResult
+    package func push(_ job: UInt, toProc proc: Int?, asNext: Bool = false) -> Bool {
+        guard let proc else {
+            globalQueue.push(job)
+            return true
+        }
+        let queue = localQueues[proc]
+        if asNext {
+            queue.pushNext(job) { overflow in globalQueue.push(contentsOf: overflow) }
+        } else {
+            queue.push(job) { overflow in globalQueue.push(contentsOf: overflow) }
+        }
+        return queue.count > 0
+    }
+
+    /// P `proc`'s next job from its own queue or the global one (no stealing).
+    ///
+    /// - Parameter tick: the P's count of jobs taken so far (the caller's; incremented here).
+    package func nextLocalOrGlobal(for proc: Int, tick: inout UInt64) -> UInt? {
+        tick &+= 1
+        if tick % Self.globalCheckInterval == 0, let job = globalQueue.takeOne() {
+            return job
+        }
+        if let job = localQueues[proc].pop() { return job }  // `next` first, then the ring
+        // Only the owner pushes to its queue, and it just found it empty.
+        return globalQueue.take(procs: procCount, into: localQueues[proc])
+    }
+
+    /// One pass over the other Ps in a random order, stealing half of the first non-empty
+    /// ring found; returns a job to run now (the rest are in `proc`'s queue). With
+    /// `includingNext`, a P whose ring is empty gives up its `next` job (Go steals
+    /// `runnext` only from a P that has had time to run it).
+    package func steal<Random: RandomNumberGenerator>(for proc: Int, random: inout Random, includingNext: Bool = false) -> UInt? {
+        let count = procCount
+        guard count > 1 else { return nil }
+        let start = Int(random.next() % UInt64(count))
+        let stride = coprimeStrides[Int(random.next() % UInt64(coprimeStrides.count))]
+        for step in 0..<count {
+            let victim = (start + step * stride) % count
+            if victim == proc || localQueues[victim].isEmpty { continue }
+            let (job, taken) = localQueues[proc].steal(from: localQueues[victim])
+            if let job {
+                sink.procSteal(thief: proc, victim: victim, count: taken)
+                return job
+            }
+            if includingNext, let job = localQueues[victim].stealNext() {
+                sink.procSteal(thief: proc, victim: victim, count: 1)
+                return job
+            }
+        }
+        return nil
+    }
+
+    /// Whether any queue holds a job (a snapshot, used before a P parks).
+    package var hasQueuedWork: Bool {
+        if !globalQueue.isEmpty { return true }
+        return localQueues.contains { !$0.isEmpty }
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+}
+
+/// SplitMix64: the executor's steal-victim random source (fast, seedable, one word of state).
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    package init(seed: UInt64) { state = seed }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,148 @@
+import CSchedscopeExecutor
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An M: the OS thread that runs one P's loop. It takes jobs from its P's queue, the global
+/// queue, or other Ps (stealing), spins a little when there are none, then parks on a futex
+/// until a producer claims and wakes it.
+///
+/// Ms are bound to Ps one to one: Swift jobs must not block their thread, so there is no
+/// system-call hand-off for which Go needs spare Ms.
+final class Worker: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `tick`, `random` and `runningTask` are read and
+    // written only on this worker's own thread; the wake word is atomic; the rest is `let`.
+    let proc: Int
+    /// Strong: the worker threads keep their executor alive until `shutdown()` (an
+    /// executor the program stops referring to keeps running, as the global one does).
+    let executor: SchedscopeExecutor
+    var tick: UInt64 = 0
+    var random: SplitMix64
+    /// The task whose job runs on this thread now (0: none, or a job that is not a task).
+    var runningTask: UInt64 = 0
+    /// The job running on this thread now (0: none): a task that enqueues its own job is
+    /// yielding, and goes behind the P's other work instead of into `next`.
+    var runningJob: UInt = 0
+    /// Jobs this thread enqueued and ran (owner-only counters: the stress tests check that
+    /// every job enqueued ran exactly once).
+    var jobsEnqueued = 0
+    var jobsRun = 0
+    /// 1 when a waker has claimed this P and wants it to run; the futex word it sleeps on.
+    private let wakeWord: UnsafeMutablePointer<Atomic<UInt32>>
+    private var thread: pthread_t = pthread_t()
+
+    /// Spinning time before a P takes another P's `next` job: that P gets the first chance
+    /// to run what it just readied (Go waits about 3 µs).
+    static let nanosecondsBeforeStealingNext: UInt64 = 5_000
+
+    init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
+        self.proc = proc
+        self.executor = executor
+        random = SplitMix64(seed: seed &+ UInt64(proc))
+        wakeWord = .allocate(capacity: 1)
+        wakeWord.initialize(to: Atomic(0))
+    }
+
+    deinit {
+        wakeWord.deinitialize(count: 1)
+        wakeWord.deallocate()
+    }
+
+    func startThread() {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, nil, { argument in
+            let worker = Unmanaged<Worker>.fromOpaque(argument!).takeRetainedValue()
+            worker.loop()
+            return nil
+        }, box)
+        precondition(result == 0, "pthread_create failed (\(result))")
+    }
+
+    func join() {
+        pthread_join(thread, nil)
+    }
+
+    /// Claimed by a waker (`IdleProcs`): run again.
+    func wake() {
+        // Release: the parked thread's acquire load sees everything the waker did before.
+        wakeWord.pointee.store(1, ordering: .releasing)
+        schedscope_futex_wake_one(UnsafeMutableRawPointer(wakeWord).assumingMemoryBound(to: UInt32.self))
+    }
+
+    private func waitUntilWoken() {
+        let word = UnsafeMutableRawPointer(wakeWord).assumingMemoryBound(to: UInt32.self)
+        while wakeWord.pointee.load(ordering: .acquiring) == 0 {
+            schedscope_futex_wait(word, 0)
+        }
+        wakeWord.pointee.store(0, ordering: .relaxed)
+    }
+
+    private func loop() {
+        let executor = self.executor
+        schedscope_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
+        "\(executor.configuration.name)-P\(proc)".withCString { schedscope_set_thread_name($0) }
+        let scheduler = executor.scheduler
+        let idle = executor.idleProcs
+        scheduler.sink.procStart(proc)
+        var spinning = false
+        var spinRound = 0
+        var spinStart: UInt64 = 0
+        let spinNanoseconds = UInt64(executor.configuration.spinMicroseconds) * 1_000
+        while true {
+            // After a few microseconds of spinning, another P's `next` job has waited long
+            // enough for its owner: take it.
+            let takesNext = spinning && spinRound > 0
+                && schedscope_executor_monotonic_ns() &- spinStart >= Self.nanosecondsBeforeStealingNext
+            if let job = scheduler.nextLocalOrGlobal(for: proc, tick: &tick)
+                ?? scheduler.steal(for: proc, random: &random, includingNext: takesNext) {
+                if spinning {
+                    spinning = false
+                    // The last spinner found work: there may be more, so bring another P
+                    // to look (Go's `resetspinning`); this is how an imbalanced fan-out
+                    // spreads over all Ps within a few wake-ups.
+                    if idle.stopSpinning() == 0 { executor.wakeIdleProc() }
+                }
+                jobsRun += 1
+                runningJob = job
+                executor.run(job, on: self)
+                runningJob = 0
+                continue
+            }
+            if executor.isStopping { break }
+            if !spinning, idle.startSpinning() {
+                spinning = true
+                spinRound = 0
+            }
+            if spinning {
+                if spinRound == 0 { spinStart = schedscope_executor_monotonic_ns() }
+                spinRound += 1
+                if schedscope_executor_monotonic_ns() &- spinStart < spinNanoseconds {
+                    // Give the core to another thread between rounds (Go's osyield): on a
+                    // machine with more threads than cores, the work may be theirs to make.
+                    if spinRound > 4 { sched_yield() }
+                    continue
+                }
+            }
+            if spinning {
+                spinning = false
+                idle.stopSpinning()
+            }
+            scheduler.sink.procStop(proc)
+            idle.markIdle(proc)
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+            if scheduler.hasQueuedWork || executor.isStopping, idle.reclaim(proc) {
+                scheduler.sink.procStart(proc)
+                continue
+            }
+            waitUntilWoken()
+            scheduler.sink.procStart(proc)
+            // The waker counted this P as spinning when it claimed it.
+            spinning = true
+            spinRound = 0
+        }
+        if spinning { idle.stopSpinning() }
+        scheduler.sink.procStop(proc)
+        schedscope_set_current_worker(nil)
+    }
+}

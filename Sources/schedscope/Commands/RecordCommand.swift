@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import SchedscopeFormat
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Run a command with recording on (SCHEDSCOPE_TRACE) and say where its trace went.",
+        discussion: """
+            Sets SCHEDSCOPE_TRACE to the absolute path of -o for COMMAND and its children. \
+            Programs record when they call Recorder.startFromEnvironment() or run tests with \
+            SchedscopeTesting (.checksTaskLeaks, checkingTaskLeaks), which start the \
+            recording themselves. A '%p' in the path becomes each process's id, so that \
+            several processes (parallel test runners) write separate traces.
+
+              schedscope record -o run.sctrace -- swift test
+              schedscope leaks --by-region run.sctrace
+              schedscope record -o 'run-%p.sctrace' -- ./my-server --port 8080
+
+            Exits with COMMAND's exit status when it fails (a failing test run stays a \
+            failure); 1 when COMMAND ran but wrote no trace, or could not be started.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "Where the trace goes ('%p' becomes the process id).")
+    var output: String
+
+    @Argument(parsing: .captureForPassthrough, help: "The command to run, after '--'.")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.first == "--" { return }
+        if command.isEmpty { throw ValidationError("Missing the command to record: schedscope record -o TRACE -- COMMAND …") }
+    }
+
+    func run() throws {
+        let arguments = command.first == "--" ? Array(command.dropFirst()) : command
+        guard !arguments.isEmpty else {
+            throw ValidationError("Missing the command to record: schedscope record -o TRACE -- COMMAND …")
+        }
+        let path = URL(fileURLWithPath: output).standardizedFileURL.path
+        let started = Date()
+        if !path.contains("%p") { try? FileManager.default.removeItem(atPath: path) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCHEDSCOPE_TRACE"] = path
+        process.environment = environment
+        do {
+            try process.run()
+        } catch {
+            Diagnostics.error("Cannot run '\(arguments[0])': \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        process.waitUntilExit()
+        let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+
+        let traces = Self.tracesWritten(pattern: path, since: started)
+        if traces.isEmpty {
+            Diagnostics.error("'\(arguments.joined(separator: " "))' wrote no trace at \(output).")
+            Diagnostics.note("Does it call Recorder.startFromEnvironment(), or run its tests with SchedscopeTesting?")
+            throw ExitCode(status != 0 ? status : 1)
+        }
+        for trace in traces { Diagnostics.info(Self.describe(trace)) }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The files the run wrote: the path itself, or every file matching its `%p` pattern
+    /// that changed since the run started.
+    static func tracesWritten(pattern: String, since start: Date) -> [String] {
+        let fileManager = FileManager.default
+        guard pattern.contains("%p") else { return fileManager.fileExists(atPath: pattern) ? [pattern] : [] }
+        let directory = (pattern as NSString).deletingLastPathComponent
+        let namePattern = (pattern as NSString).lastPathComponent
+        let parts = namePattern.components(separatedBy: "%p")
+        guard parts.count == 2, let names = try? fileManager.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.filter { name in
+            guard name.hasPrefix(parts[0]), name.hasSuffix(parts[1]), name.count > parts[0].count + parts[1].count else { return false }
+            let middle = name.dropFirst(parts[0].count).dropLast(parts[1].count)
+            guard middle.allSatisfy(\.isNumber) else { return false }
+            let attributes = try? fileManager.attributesOfItem(atPath: directory + "/" + name)
+            return (attributes?[.modificationDate] as? Date).map { $0 >= start.addingTimeInterval(-1) } ?? false
+        }.sorted().map { directory + "/" + $0 }
+    }
+
+    /// "recorded PATH: SIZE, N events, M tasks" (or what went wrong reading it).
+    static func describe(_ path: String) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+        do {
+            let reader = try TraceReader(path: path)
+            var events: UInt64 = 0
+            var tasks: UInt64 = 0
+            try reader.forEachBatch { batch in
+                for event in batch {
+                    events += 1
+                    if event.kind == .taskCreate { tasks += 1 }
+                }
+            }
+            return "recorded \(path): \(formatCount(size)) bytes, \(formatCount(events)) events, \(formatCount(tasks)) tasks created"
+        } catch {
+            return "recorded \(path): \(formatCount(size)) bytes, but it cannot be read: \(error)"
+        }
+    }
+}

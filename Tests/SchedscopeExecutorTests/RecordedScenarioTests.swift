@@ -1,0 +1,86 @@
+import Foundation
+import SchedscopeAnalysis
+import SchedscopeFormat
+import SchedscopeModel
+import SchedscopeTestSupport
+import Testing
+
+/// Scenarios recorded in a child process (`ExecutorTestChild`): the recorder is one per
+/// process and the global hook is process-wide. Every trace must pass the validator.
+@Suite struct RecordedScenarioTests {
+    struct Recorded {
+        var output: String
+        var trace: ReadTrace
+        var bytes: [UInt8]
+
+        func line(_ prefix: String) -> [String] {
+            let found = output.split(separator: "\n").first { $0.hasPrefix(prefix + " ") }
+            return found.map { $0.split(separator: " ").dropFirst().map(String.init) } ?? []
+        }
+    }
+
+    static func record(_ scenario: String) async throws -> Recorded {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(scenario)-\(UUID().uuidString).sctrace").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await CLIRunner.product("ExecutorTestChild").run([scenario, path])
+        try #require(result.status == 0, "\(result)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let trace = try readTrace(bytes)
+        #expect(trace.violations.isEmpty, "\(trace.violations.prefix(5))")
+        return Recorded(output: result.stdout, trace: trace, bytes: bytes)
+    }
+
+    /// The workload with a known number of deliberately leaked tasks: the leak analysis of
+    /// its trace finds exactly those, and every finished task ended (0 missed, 0 false).
+    @Test func leakAnalysisFindsExactlyTheDeliberateLeaks() async throws {
+        let recorded = try await Self.record("leaks")
+        let sums = recorded.line("sums")
+        #expect(sums.count == 4 && sums[0] == sums[3] && sums[1] == sums[3], "\(recorded.output)")
+        let leaked = recorded.line("leaked")
+        let expectedLeaks = Int(leaked.first ?? "") ?? -1
+        let expectedPlain = Int(leaked.last ?? "") ?? -1
+        #expect(expectedLeaks == 12)
+        #expect(recorded.line("completion") == ["status-bit"])
+
+        var analysis = LeakAnalysis()
+        for event in recorded.trace.events { analysis.consume(event) }
+        let report = analysis.finish(strings: recorded.trace.strings)
+        #expect(report.count == expectedLeaks, "\(report.candidates.map { "\($0.task) \($0.label) \($0.reason)" })")
+        let named = report.candidates.filter { $0.label.hasPrefix("leak: ") }
+        #expect(named.count == expectedLeaks - expectedPlain)
+        #expect(report.candidates.filter { $0.label == "task" }.count == expectedPlain)
+        #expect(report.starved.isEmpty)
+        // The actor's process jobs are runtime tasks labelled as such (job kinds 192–194).
+        let runtimeLabels = Set(recorded.trace.events.filter { $0.kind == .taskCreate && $0.isRuntimeTask }
+            .map { recorded.trace.strings[$0.label] })
+        #expect(runtimeLabels == ["actor job"])
+        // The trace says which completion method was used.
+        let logs = recorded.trace.events.filter { $0.kind == .log }.map { recorded.trace.strings[$0.logMessage] }
+        #expect(logs.contains { $0.contains("IsComplete status bit") })
+    }
+
+    @Test func stressTraceHasEveryJobOnceAndValidates() async throws {
+        let recorded = try await Self.record("stress")
+        let sum = recorded.line("sum")
+        #expect(sum.count == 3 && sum[0] == sum[2], "\(recorded.output)")
+        let jobs = recorded.line("jobs")
+        #expect(jobs.count == 4 && jobs[1] == jobs[3], "\(recorded.output)")
+        #expect(recorded.line("events").last == "0", "no events lost")
+        let starts = recorded.trace.events.filter { $0.kind == .taskStart }.count
+        #expect(starts >= 50_000)
+        // Every 16th task yields once: each `Task.yield()` is one task_yield.
+        #expect(recorded.trace.events.filter { $0.kind == .taskYield }.count == 50_000 / 16)
+        #expect(recorded.trace.events.contains { $0.kind == .procSteal || $0.kind == .procStop })
+    }
+
+    /// Whole-process mode: plain `Task {}` work runs correctly on the executor's Ps.
+    @Test func hookModeRunsAMixedWorkload() async throws {
+        let recorded = try await Self.record("hook")
+        let sums = recorded.line("sums")
+        #expect(sums.count == 3 && sums[0] == sums[2], "\(recorded.output)")
+        #expect(recorded.line("hooked-jobs") == ["yes"])
+        let starts = recorded.trace.events.filter { $0.kind == .taskStart }
+        #expect(starts.count > 400)
+        #expect(Set(starts.map(\.proc.rawValue)).isSubset(of: [0, 1]))
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import SchedscopeExecutor
+import SchedscopeTestSupport
+import SchedscopeTesting
+import Synchronization
+import Testing
+
+/// A continuation that nobody resumes unless asked.
+final class Gate: Sendable {
+    private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    func wait() async {
+        await withCheckedContinuation { continuation in waiters.withLock { $0.append(continuation) } }
+    }
+
+    func open() {
+        let pending = waiters.withLock { waiters in
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for continuation in pending { continuation.resume() }
+    }
+}
+
+@Suite struct LeakCheckTests {
+    /// The trait on a test whose tasks all finish: it passes (a leak would fail it).
+    @Test(.checksTaskLeaks) func cleanTestPasses() async {
+        let executor = SchedscopeTesting.executor
+        let sum = await withTaskGroup(of: Int.self) { group in
+            for index in 0..<50 { group.addTask { await Task.yield(); return index } }
+            return await group.reduce(0, +)
+        }
+        let spawned = await executor.spawn { sum * 2 }.value
+        #expect(spawned == 2 * 1225)
+    }
+
+    /// `async let` children's ends are not observable; they are not leaks of the test.
+    @Test(.checksTaskLeaks) func asyncLetChildrenAreNotLeaks() async {
+        async let first = (0..<100).reduce(0, +)
+        async let second: Int = {
+            await Task.yield()
+            return 1
+        }()
+        let sum = await first + second
+        #expect(sum == 4951)
+    }
+
+    @Test func leaksAreListedWithLabelsAndStates() async throws {
+        let gate = Gate()
+        let executor = SchedscopeTesting.executor
+        let result = await LeakCheck(grace: .milliseconds(20)).run(named: "leaker") {
+            executor.spawn(name: "waits on the gate") { await gate.wait() }
+            executor.spawn { await gate.wait() }
+            executor.spawn { await Task.yield() }  // ends: not a leak
+        }
+        #expect(result.error == nil)
+        let labels = result.leaked.map(\.label).sorted()
+        #expect(labels.count == 2)
+        #expect(labels.contains("waits on the gate"))
+        #expect(labels.contains { $0.hasPrefix("SchedscopeTestingTests/LeakCheckTests.swift:") })
+        #expect(result.leaked.allSatisfy { $0.state == "suspended" })
+        let message = LeakCheck.message(test: "leaker", leaked: result.leaked)
+        #expect(message.hasPrefix("leaker leaked 2 tasks:"))
+        #expect(message.contains("'waits on the gate' suspended for"))
+        gate.open()
+    }
+
+    @Test func ignoredLabelsAreNotLeaks() async {
+        let gate = Gate()
+        let executor = SchedscopeTesting.executor
+        let result = await LeakCheck(ignoring: ["background flusher"], grace: .milliseconds(20)).run(named: "ignores") {
+            executor.spawn(name: "background flusher") { await gate.wait() }
+        }
+        #expect(result.leaked.isEmpty)
+        gate.open()
+    }
+
+    /// A task that ends shortly after the test body returns is waited for, not reported.
+    @Test func tasksEndingWithinTheGraceAreNotLeaks() async {
+        let executor = SchedscopeTesting.executor
+        let result = await LeakCheck(grace: .seconds(30)).run(named: "late end") {
+            executor.spawn { try? await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(result.leaked.isEmpty)
+    }
+
+    /// Tests running at the same time are each told their own leaks only.
+    @Test func parallelChecksAttributeLeaksToTheirOwnTest() async {
+        let gate = Gate()
+        let executor = SchedscopeTesting.executor
+        let check = LeakCheck(grace: .milliseconds(20))
+        async let leaking = check.run(named: "A") {
+            for _ in 0..<3 { executor.spawn(name: "A's leak") { await gate.wait() } }
+        }
+        async let clean = check.run(named: "B") {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<100 { group.addTask { await Task.yield() } }
+            }
+        }
+        let (a, b) = await (leaking, clean)
+        #expect(a.leaked.count == 3)
+        #expect(a.leaked.allSatisfy { $0.label == "A's leak" })
+        #expect(b.leaked.isEmpty)
+        gate.open()
+    }
+
+    @Test func errorsOfTheBodyArePassedOn() async {
+        struct Expected: Error {}
+        let result = await LeakCheck().run(named: "throws") { throw Expected() }
+        #expect(result.error is Expected)
+    }
+}
+
+/// `schedscope record -- COMMAND` and `schedscope leaks --by-region` on the trace of
+/// parallel leak-checked "tests" (`ExecutorTestChild regions`).
+@Suite struct RecordedTestRunTests {
+    @Test func recordThenLeaksByRegionNamesTheLeakingTests() async throws {
+        let child = try CLIRunner.product("ExecutorTestChild")
+        let cli = try CLIRunner.product("schedscope")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trace = directory.appendingPathComponent("run.sctrace").path
+
+        let recorded = try await cli.run(["record", "-o", trace, "--", child.executable.path, "regions"])
+        #expect(recorded.status == 0, "\(recorded)")
+        #expect(recorded.stderr.contains("schedscope: recorded \(trace): "), "\(recorded.stderr)")
+        // The in-process verdicts.
+        #expect(recorded.stdout.contains("clean 0 \n"), "\(recorded.stdout)")
+        #expect(recorded.stdout.contains("leaksTwo 2 "), "\(recorded.stdout)")
+        #expect(recorded.stdout.contains("leaksOne 1 "), "\(recorded.stdout)")
+
+        let validated = try await cli.run(["validate", trace])
+        #expect(validated.status == 0, "\(validated)")
+
+        let leaks = try await cli.run(["leaks", "--by-region", "--format", "json", "--limit", "0", trace])
+        #expect(leaks.status == 0, "\(leaks)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(leaks.stdout.utf8)) as? [String: Any])
+        let regions = (json["regions"] as? [[String: Any]] ?? []).reduce(into: [String: Int]()) { counts, entry in
+            counts[entry["region"] as? String ?? "–"] = (entry["count"] as? Int) ?? -1
+        }
+        #expect(regions == ["ParallelTests/leaksTwo()": 2, "ParallelTests/leaksOne()": 1], "\(leaks.stdout)")
+        #expect(json["count"] as? Int == 3)
+    }
+
+    @Test func recordWithoutATraceFails() async throws {
+        let cli = try CLIRunner.product("schedscope")
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID().uuidString).sctrace").path
+        let result = try await cli.run(["record", "-o", trace, "--", "true"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("wrote no trace"))
+    }
+
+    @Test func recordPassesOnTheCommandsFailure() async throws {
+        let cli = try CLIRunner.product("schedscope")
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("fail-\(UUID().uuidString).sctrace").path
+        let result = try await cli.run(["record", "-o", trace, "--", "sh", "-c", "exit 3"])
+        #expect(result.status == 3)
+    }
+
+    @Test func recordWithoutACommandIsAUsageError() async throws {
+        let cli = try CLIRunner.product("schedscope")
+        let result = try await cli.run(["record", "-o", "x.sctrace"])
+        #expect(result.status == 64)
+    }
+}
+
+#if canImport(XCTest)
+import XCTest
+
+/// The XCTest helper on a test whose tasks all finish (a leak would fail it).
+final class CheckingTaskLeaksXCTests: XCTestCase {
+    func testCleanBodyPasses() async throws {
+        try await checkingTaskLeaks {
+            let executor = SchedscopeTesting.executor
+            let values = await withTaskGroup(of: Int.self) { group in
+                for index in 0..<20 { group.addTask { index } }
+                return await group.reduce(0, +)
+            }
+            let doubled = await executor.spawn { values * 2 }.value
+            XCTAssertEqual(doubled, 380)
+        }
+    }
+}
+#endif
