@@ -106,7 +106,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         self.windowSize = max(1, windowSize)
         fixedProcs = selected != nil
         windowStart = window.from
-        windowEnd = window.from &+ self.windowSize
+        windowEnd = window.from > UInt64.max - self.windowSize ? UInt64.max : window.from + self.windowSize
         let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
         for proc in initial where proc.isSome { _ = procs.register(proc, Proc()) }
     }
@@ -208,21 +208,55 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     private var windowBusy: [UInt64] { (0..<procs.count).map { procs[$0].pointee.windowBusy } }
 
-    /// Closes every window that ends at or before `now`.
+    /// The end of the window that starts at `start`, saturating at the end of time: a window
+    /// near 2⁶⁴ ns (a forged or far-future timestamp) is the last one instead of wrapping.
+    private func endOfWindow(at start: UInt64) -> UInt64 {
+        start > UInt64.max - windowSize ? UInt64.max : start + windowSize
+    }
+
+    /// Closes every window that ends at or before `now`. Work is O(Ps) per window that saw
+    /// events, not per window crossed: a forged gap of 2⁶⁴ ns is as cheap as a short one.
     private mutating func advanceWindows(to now: UInt64) {
-        while now >= windowEnd {
+        while now >= windowEnd && windowStart < windowEnd {
             if runningCount == 0 && (0..<procs.count).allSatisfy({ procs[$0].pointee.windowBusy == 0 }) {
                 // Nothing ran: skip straight to the window holding `now`, counting the empty ones.
                 let skipped = (now - windowEnd) / windowSize
                 windows += 1 + skipped
                 windowStart = windowEnd + skipped * windowSize
-                windowEnd = windowStart &+ windowSize
+                windowEnd = endOfWindow(at: windowStart)
                 continue
             }
             closeWindow(end: windowEnd)
             windowStart = windowEnd
-            windowEnd = windowStart &+ windowSize
+            windowEnd = endOfWindow(at: windowStart)
+            if now >= windowEnd && windowStart < windowEnd {
+                closeWholeWindows((now - windowStart) / windowSize)
+            }
         }
+    }
+
+    /// Closes `count` whole windows from `windowStart` in which nothing changed: the Ps
+    /// running a task were busy throughout and the others idle, so every one of them has
+    /// the same figures. Called right after a window was closed (its counters are zero).
+    private mutating func closeWholeWindows(_ count: UInt64) {
+        let busy = (0..<procs.count).map { procs[$0].pointee.runningTask != 0 ? windowSize : 0 }
+        let (ratio, cv, total) = Self.spread(busy)
+        windows += count
+        if total > 0 {
+            activeWindows += count
+            let weight = Double(total) * Double(count)
+            weightedRatio += ratio * weight
+            weightedCV += cv * weight
+            activeBusy += weight
+            let n = UInt64(busy.count)
+            let excess = (n * busy.max()! - total) / n
+            // The earliest of them is the one a tie would keep.
+            if worst == nil || excess > worst!.excess {
+                worst = (windowStart, windowStart + windowSize, ratio, cv, excess, busy)
+            }
+        }
+        windowStart += count * windowSize
+        windowEnd = endOfWindow(at: windowStart)
     }
 
     /// Evaluates the window `[windowStart, end)` and clears its busy counters.

@@ -89,6 +89,44 @@ struct ImbalanceAnalysisTests {
         #expect(report.idleWhileRunnableNanoseconds == 50 + 600)
     }
 
+    @Test("a task running across a vast span: the whole windows in between are counted at once, and the end of time does not wrap")
+    func vastSpansAreCountedNotWalked() throws {
+        // P0 runs task 1 from 0 until 2⁶² ns; P1 stays idle. Walking the 10 ms windows one
+        // by one would take 4.6 × 10¹¹ steps; each of them has busy [W, 0].
+        let end: UInt64 = 1 << 62, size: UInt64 = 10_000_000
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 0).end(1, proc: 0, at: end)
+        let report = try imbalance(b, windowSize: size)
+        let windows = (end + size - 1) / size
+        #expect(report.windows == windows && report.activeWindows == windows)
+        #expect(report.procs.map(\.busyNanoseconds) == [end, 0])
+        #expect(report.weightedWindowMaxOverMean.isClose(to: 2) && report.weightedWindowCV.isClose(to: 1))
+        let worst = try #require(report.worstWindow)
+        #expect(worst.start == 0 && worst.end == size && worst.busyNanoseconds == [size, 0] && worst.excessNanoseconds == size / 2)
+
+        // Timestamps at the very end of time: the last window ends at 2⁶⁴ − 1 instead of wrapping.
+        let last = UInt64.max - 5
+        let late = TraceBuilder(procs: 1)
+        late.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 0).end(1, proc: 0, at: last)
+        let lateReport = try imbalance(late, procCount: 1, windowSize: size)
+        #expect(lateReport.windows == last / size + 1)
+        #expect(lateReport.procs.map(\.busyNanoseconds) == [last])
+    }
+
+    @Test("every analysis finishes on a trace whose few events span all of time")
+    func allAnalysesOnAVastSpan() throws {
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 1)
+        b.gcPause(from: 2, to: UInt64.max - 10)
+        b.park(1, reason: "chan receive", proc: 0, at: UInt64.max - 5)
+        var analysis = FullAnalysis(procCount: 2, windowSize: 1_000)
+        let strings = try streamWithStrings(b) { analysis.consume($0) }
+        let report = analysis.finish(strings: strings)
+        #expect(report.imbalance.procs.map(\.busyNanoseconds) == [UInt64.max - 6, 0])
+        #expect(report.gc.pauses == 1)
+        #expect(report.leaks.candidates.count == 1)
+    }
+
     @Test func onePAndEmptyTraces() throws {
         let one = TraceBuilder(procs: 1)
         one.procStart(0, at: 0).create(1, proc: 0, at: 0).start(1, proc: 0, at: 10).end(1, proc: 0, at: 30)
