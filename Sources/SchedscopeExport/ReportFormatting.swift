@@ -1,28 +1,13 @@
 import Foundation
 
-/// Numbers as the report prints them (the CLI's text output uses the same conventions).
+/// Numbers as the report prints them (durations, ranges and counts as every output does,
+/// through `UnitText`).
 enum ReportFormatting {
-    /// Three significant digits in the unit that reads best: `812 ns`, `12.3 µs`, `4.56 ms`.
-    static func duration(_ nanoseconds: UInt64) -> String {
-        let units: [(String, Double)] = [("ns", 1), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
-        var index = 0
-        while index < units.count - 1 && Double(nanoseconds) >= units[index + 1].1 * 0.9995 { index += 1 }
-        if index == 0 { return "\(nanoseconds) ns" }
-        let value = Double(nanoseconds) / units[index].1
-        let digits = value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2
-        return String(format: "%.\(digits)f %@", value, units[index].0)
-    }
+    /// Three significant digits in the unit that reads best (`UnitText.duration`).
+    static func duration(_ nanoseconds: UInt64) -> String { UnitText.duration(nanoseconds) }
 
-    /// A time range with its two ends distinct: three significant digits when that tells
-    /// them apart (`40.0 ms – 50.0 ms`), otherwise seconds with as many decimals as the
-    /// range's length needs (`26.020 s – 26.030 s`), as the CLI prints ranges.
-    static func range(_ start: UInt64, _ end: UInt64) -> String {
-        let from = duration(start), to = duration(end)
-        if from != to || start == end { return "\(from) – \(to)" }
-        let length = Double(end - start) / 1e9
-        let decimals = min(9, max(0, Int((-log10(length)).rounded(.up)) + 1))
-        return String(format: "%.\(decimals)f s – %.\(decimals)f s", Double(start) / 1e9, Double(end) / 1e9)
-    }
+    /// A time range with its two ends distinct (`UnitText.range`).
+    static func range(_ start: UInt64, _ end: UInt64) -> String { UnitText.range(start, end) }
 
     /// A short axis label: `0`, `500 µs`, `1.5 ms`, `2 s`.
     static func tick(_ nanoseconds: UInt64) -> String {
@@ -34,16 +19,8 @@ enum ReportFormatting {
         return "\(nanoseconds) ns"
     }
 
-    /// `12,345,678`.
-    static func count<T: BinaryInteger>(_ value: T) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, character) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return value < 0 ? "-" + out : out
-    }
+    /// `12,345,678` (`UnitText.count`).
+    static func count<T: BinaryInteger>(_ value: T) -> String { UnitText.count(value) }
 
     static func percent(_ fraction: Double) -> String {
         fraction.isFinite ? String(format: "%.1f %%", fraction * 100) : "–"

@@ -1,27 +1,12 @@
 import Foundation
+import SchedscopeExport
 
 /// A duration in the unit that reads best, three significant digits: `812 ns`, `12.3 µs`,
 /// `4.56 ms`, `1.23 s`.
-func formatDuration(_ nanoseconds: UInt64) -> String {
-    let units: [(String, Double)] = [("ns", 1), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
-    var index = 0
-    while index < units.count - 1 && Double(nanoseconds) >= units[index + 1].1 * 0.9995 { index += 1 }
-    if index == 0 { return "\(nanoseconds) ns" }
-    let value = Double(nanoseconds) / units[index].1
-    let digits = value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2
-    return String(format: "%.\(digits)f %@", value, units[index].0)
-}
+func formatDuration(_ nanoseconds: UInt64) -> String { UnitText.duration(nanoseconds) }
 
 /// An integer with thousands separators: `12,345,678`.
-func formatCount<T: BinaryInteger>(_ value: T) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, character) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(character)
-    }
-    return value < 0 ? "-" + out : out
-}
+func formatCount<T: BinaryInteger>(_ value: T) -> String { UnitText.count(value) }
 
 /// A fraction as a percentage with one decimal: `12.5 %`.
 func formatPercent(_ fraction: Double) -> String {
@@ -48,10 +33,4 @@ func formatWallTime(_ nanosecondsSinceEpoch: UInt64) -> String {
 /// A time range since the trace start, readable and with its two ends distinct: three
 /// significant digits when that tells them apart (`40.0 ms – 50.0 ms`), otherwise seconds
 /// with as many decimals as the range's length needs (`139.120 s – 139.130 s`).
-func formatRange(_ start: UInt64, _ end: UInt64) -> String {
-    let from = formatDuration(start), to = formatDuration(end)
-    if from != to || start == end { return "\(from) – \(to)" }
-    let length = Double(end - start) / 1e9
-    let decimals = min(9, max(0, Int((-log10(length)).rounded(.up)) + 1))
-    return String(format: "%.\(decimals)f s – %.\(decimals)f s", Double(start) / 1e9, Double(end) / 1e9)
-}
+func formatRange(_ start: UInt64, _ end: UInt64) -> String { UnitText.range(start, end) }
