@@ -125,10 +125,10 @@ struct GenerationMerger {
             let ta = keyTime[a], tb = keyTime[b]
             return ta < tb || (ta == tb && a < b)
         }
+        /// Sinks `item` from slot `start` (a hole) of the first `count` heap slots.
         @inline(__always)
-        func siftDown(_ count: Int) {
-            var i = 0
-            let item = heap[0]
+        func siftDown(from start: Int, _ item: Int, _ count: Int) {
+            var i = start
             while true {
                 let left = 2 &* i &+ 1
                 if left >= count { break }
@@ -161,8 +161,10 @@ struct GenerationMerger {
             // minimum, so when it loses ties its time is below the limit, which is then
             // at least 1: the subtraction cannot wrap.
             var lastAllowed = UInt64.max
+            var secondSlot = 0
             if heapCount > 1 {
-                let second = heapCount == 2 || less(heap[1], heap[2]) ? heap[1] : heap[2]
+                secondSlot = heapCount == 2 || less(heap[1], heap[2]) ? 1 : 2
+                let second = heap[secondSlot]
                 lastAllowed = top < second ? keyTime[second] : keyTime[second] &- 1
             }
             var head = heads[top]
@@ -203,12 +205,13 @@ struct GenerationMerger {
             heads[top] = head
             if exhausted {
                 heapCount -= 1
-                if heapCount > 0 {
-                    heap[0] = heap[heapCount]
-                    siftDown(heapCount)
-                }
-            } else {
-                siftDown(heapCount)
+                if heapCount > 0 { siftDown(from: 0, heap[heapCount], heapCount) }
+            } else if heapCount > 1 {
+                // The run ended at an event that sorts after the second thread's next one
+                // (`lastAllowed` says so), so that thread takes the top: the sift starts one
+                // level down, without comparing the top's children again.
+                heap[0] = heap[secondSlot]
+                siftDown(from: secondSlot, top, heapCount)
             }
         }
     }
