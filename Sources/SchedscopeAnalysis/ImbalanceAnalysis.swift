@@ -81,6 +81,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     private let procs = ProcSlots<Proc>()
 
+    // Updated with wrapping arithmetic on the per-event path: they count Ps and live tasks,
+    // far from `Int`'s range, and the overflow checks cost a test and a branch per update.
     private var runningCount = 0
     private var runnableCount = 0
     private var idleWhileRunnable: UInt64 = 0
@@ -147,7 +149,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
             let before = task.pointee.phase
             let wasRunnable = before == .runnable
             let isRunnable = TaskLifecycle.isRunnable(after: event, from: before)
-            if wasRunnable != isRunnable { runnableCount += isRunnable ? 1 : -1 }
+            if wasRunnable != isRunnable { runnableCount &+= isRunnable ? 1 : -1 }
             if event.kind == .taskStart {
                 start(event, before, task)
             } else if event.kind.stopsTask && before == .running {
@@ -172,7 +174,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         if p.pointee.runningTask != 0 { stop(p, at: now) }
         p.pointee.runningTask = id
         p.pointee.runningSince = now
-        runningCount += 1
+        runningCount &+= 1
         if window.contains(now) { p.pointee.tasksRun += 1 }
     }
 
@@ -194,7 +196,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         p.pointee.busy += window.clipped(since, now)
         if now > windowStart { p.pointee.windowBusy += now - max(since, windowStart) }
         p.pointee.runningTask = 0
-        runningCount -= 1
+        runningCount &-= 1
     }
 
     /// Adds the time since the last change during which a P was idle and a task runnable.

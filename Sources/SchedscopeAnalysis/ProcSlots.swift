@@ -16,7 +16,7 @@ final class ProcSlots<Slot> {
     /// The P of each slot, in order of registration.
     @exclusivity(unchecked) private(set) var procs: [ProcID] = []
 
-    private static var directLimit: UInt32 { 1 << 16 }
+    private static var directLimit: Int { 1 << 16 }
 
     init() {
         direct = .allocate(capacity: 0)
@@ -32,13 +32,14 @@ final class ProcSlots<Slot> {
     /// The slot index of `proc`, if registered.
     @inline(__always)
     func index(_ proc: ProcID) -> Int? {
-        let raw = proc.rawValue
-        if raw < Self.directLimit {
-            guard Int(raw) < directCount else { return nil }
-            let i = direct[Int(raw)]
+        let raw = Int(proc.rawValue)
+        // One test for the common case: the direct table never exceeds `directLimit`
+        // entries, so an id inside it is a direct id.
+        if raw < directCount {
+            let i = direct[raw]
             return i >= 0 ? Int(i) : nil
         }
-        return others[UInt64(raw)].map(Int.init)
+        return raw < Self.directLimit ? nil : others[UInt64(raw)].map(Int.init)
     }
 
     /// The slot index of `proc`, registering it with `initial` if new.
@@ -58,10 +59,11 @@ final class ProcSlots<Slot> {
             capacity *= 2
         }
         (slots + count).initialize(to: initial)
-        if raw < Self.directLimit {
+        if Int(raw) < Self.directLimit {
             let needed = Int(raw) + 1
             if needed > directCount {
-                let size = max(needed, directCount * 2, 16)
+                // Never past `directLimit`: `index` takes any id below `directCount` as direct.
+                let size = min(max(needed, directCount * 2, 16), Self.directLimit)
                 let grown = UnsafeMutablePointer<Int32>.allocate(capacity: size)
                 grown.update(from: direct, count: directCount)
                 (grown + directCount).initialize(repeating: -1, count: size - directCount)

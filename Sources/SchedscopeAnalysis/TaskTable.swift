@@ -58,7 +58,6 @@ public final class TaskTable {
     /// - Parameter inserted: set to whether the record is new.
     @inline(__always)
     public func findOrInsert(_ task: UInt64, inserted: inout Bool) -> UnsafeMutablePointer<TaskRecord> {
-        if count &+ 1 > growAt { grow() }
         var i = slot(task)
         while true {
             let k = keys[i]
@@ -67,6 +66,12 @@ public final class TaskTable {
                 return values + i
             }
             if k == Self.empty {
+                // The load is checked on insertion only: nearly every event finds its task,
+                // and a check before the probe cost every lookup a load and a compare.
+                if count &+ 1 > growAt {
+                    inserted = true
+                    return growAndInsert(task)
+                }
                 keys[i] = task
                 values[i] = TaskRecord()
                 count += 1
@@ -75,6 +80,18 @@ public final class TaskTable {
             }
             i = (i + 1) & mask
         }
+    }
+
+    /// Grows the table, then inserts `task` (known to be absent) with a fresh record.
+    @inline(never)
+    private func growAndInsert(_ task: UInt64) -> UnsafeMutablePointer<TaskRecord> {
+        grow()
+        var i = slot(task)
+        while keys[i] != Self.empty { i = (i + 1) & mask }
+        keys[i] = task
+        values[i] = TaskRecord()
+        count += 1
+        return values + i
     }
 
     /// Removes `task`'s record, if any.

@@ -151,78 +151,83 @@ package struct ChunkDecoder {
             let head = try varint()
             time = time &+ (head >> WireCode.bits)
             let rawCode = UInt8(truncatingIfNeeded: head & WireCode.mask)
-            var event = Event(kind: .taskYield, timestamp: time, thread: thread, proc: contextProc, task: contextTask)
+            // The event is built in place, in its output slot: held as a local until the
+            // end of the record, its eight fields took registers that the loop lacks, and
+            // the spills cost more than the stores. The slot is inside the output (`written
+            // < capacity`) and counts only once the record is complete.
+            let event = output + written
+            event.pointee = Event(kind: .taskYield, timestamp: time, thread: thread, proc: contextProc, task: contextTask)
             // A switch on the raw code (one jump table); the numbers are `WireCode`'s, which
             // the spec-conformance tests hold to docs/FORMAT.md.
             switch rawCode {
             case 0:  // proc_start
                 let argumentOffset = p
-                event.kind = .procStart
-                event.proc = try proc(try varint(), offset: argumentOffset)
-                contextProc = event.proc
+                event.pointee.kind = .procStart
+                event.pointee.proc = try proc(try varint(), offset: argumentOffset)
+                contextProc = event.pointee.proc
             case 1:  // proc_stop
-                event.kind = .procStop
+                event.pointee.kind = .procStop
                 contextProc = .none
             case 2:  // proc_steal
-                event.kind = .procSteal
+                event.pointee.kind = .procSteal
                 let argumentOffset = p
-                event.argument1 = UInt64(try proc(try varint(), offset: argumentOffset).rawValue)
-                event.argument2 = try varint()
+                event.pointee.argument1 = UInt64(try proc(try varint(), offset: argumentOffset).rawValue)
+                event.pointee.argument2 = try varint()
             case 3:  // task_create
-                event.kind = .taskCreate
-                event.argument1 = contextTask.rawValue
+                event.pointee.kind = .taskCreate
+                event.pointee.argument1 = contextTask.rawValue
                 registers.created = try taskID()
-                event.task = TaskID(rawValue: registers.created)
+                event.pointee.task = TaskID(rawValue: registers.created)
                 let labelAndFlags = try varint()
-                event.argument2 = labelAndFlags >> 1
-                event.flags = UInt8(labelAndFlags & 1)
+                event.pointee.argument2 = labelAndFlags >> 1
+                event.pointee.flags = UInt8(labelAndFlags & 1)
             case 4:  // task_start
-                event.kind = .taskStart
+                event.pointee.kind = .taskStart
                 registers.started = try taskID()
-                event.task = TaskID(rawValue: registers.started)
-                contextTask = event.task
+                event.pointee.task = TaskID(rawValue: registers.started)
+                contextTask = event.pointee.task
             case 5:  // task_yield
                 contextTask = .none
             case 6:  // task_preempt
-                event.kind = .taskPreempt
+                event.pointee.kind = .taskPreempt
                 contextTask = .none
             case 7:  // task_park
-                event.kind = .taskPark
-                event.argument1 = try varint()
+                event.pointee.kind = .taskPark
+                event.pointee.argument1 = try varint()
                 contextTask = .none
             case 8:  // task_unpark
-                event.kind = .taskUnpark
-                event.argument1 = contextTask.rawValue
+                event.pointee.kind = .taskUnpark
+                event.pointee.argument1 = contextTask.rawValue
                 registers.unparked = try taskID()
-                event.task = TaskID(rawValue: registers.unparked)
+                event.pointee.task = TaskID(rawValue: registers.unparked)
             case 9:  // task_end
-                event.kind = .taskEnd
+                event.pointee.kind = .taskEnd
                 contextTask = .none
             case 10:  // gc_begin
-                event.kind = .gcBegin
-                event.argument1 = try varint()
+                event.pointee.kind = .gcBegin
+                event.pointee.argument1 = try varint()
             case 11:  // gc_end
-                event.kind = .gcEnd
-                event.argument1 = try varint()
+                event.pointee.kind = .gcEnd
+                event.pointee.argument1 = try varint()
             case 12:  // gc_pause_begin
-                event.kind = .gcPauseBegin
-                event.argument1 = try varint()
+                event.pointee.kind = .gcPauseBegin
+                event.pointee.argument1 = try varint()
             case 13:  // gc_pause_end
-                event.kind = .gcPauseEnd
-                event.argument1 = try varint()
+                event.pointee.kind = .gcPauseEnd
+                event.pointee.argument1 = try varint()
             case 14:  // region_begin
-                event.kind = .regionBegin
-                event.argument1 = try varint()
+                event.pointee.kind = .regionBegin
+                event.pointee.argument1 = try varint()
             case 15:  // region_end
-                event.kind = .regionEnd
-                event.argument1 = try varint()
+                event.pointee.kind = .regionEnd
+                event.pointee.argument1 = try varint()
             case 16:  // log
-                event.kind = .log
-                event.argument1 = try varint()
-                event.argument2 = try varint()
+                event.pointee.kind = .log
+                event.pointee.argument1 = try varint()
+                event.pointee.argument2 = try varint()
             case 17:  // lost
-                event.kind = .lost
-                event.argument1 = try varint()
+                event.pointee.kind = .lost
+                event.pointee.argument1 = try varint()
             case 24:  // context
                 let argumentOffset = p
                 let procPlusOne = try varint()
@@ -238,7 +243,6 @@ package struct ChunkDecoder {
             guard decoded < declared else {
                 throw .tooManyEvents(declared: declared, offset: recordOffset)
             }
-            output[written] = event
             written &+= 1
             decoded &+= 1
         }

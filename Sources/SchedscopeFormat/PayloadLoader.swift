@@ -36,7 +36,15 @@ final class PayloadLoader: @unchecked Sendable {
                 wholeChunk: true)
         }
         let decodedCount = Int(header.decodedLength)
-        if decoded.count != decodedCount { decoded = [UInt8](repeating: 0, count: decodedCount) }
+        // Resized in place, not replaced: chunks' decoded sizes differ, and a fresh array per
+        // chunk cost an allocation and a zero fill of the whole payload each time. Shrinking
+        // keeps the capacity (at most the stream's largest payload, which the merge budget
+        // counts); growing zero-fills only the new tail. Every byte is overwritten below.
+        if decoded.count > decodedCount {
+            decoded.removeLast(decoded.count - decodedCount)
+        } else if decoded.count < decodedCount {
+            decoded.append(contentsOf: repeatElement(0, count: decodedCount - decoded.count))
+        }
         switch header.encoding {
         case .stored:
             decoded.withUnsafeMutableBytes { out in
