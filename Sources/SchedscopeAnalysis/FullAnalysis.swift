@@ -47,6 +47,15 @@ public struct FullAnalysis: TaskLifecycleObserver {
         Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { $0.consume(event, &self) }
     }
 
+    /// Feeds a batch of events in time order, as `consume(_:)` does one by one but without
+    /// a call per event (the reader hands events over in batches).
+    public mutating func consume(_ events: UnsafeBufferPointer<Event>) {
+        let to = window.to ?? .max
+        Unmanaged.passUnretained(lifecycle)._withUnsafeGuaranteedRef { lifecycle in
+            for event in events where event.timestamp < to { lifecycle.consume(event, &self) }
+        }
+    }
+
     /// Notes an event that a filter (`--proc`, `--task`, `--region`) left out: the range
     /// still ends at the trace's last event, not at the last one selected.
     public mutating func skip(_ event: Event) {
