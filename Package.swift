@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SchedscopeSynth", targets: ["SchedscopeSynth"]),
         .library(name: "SchedscopeAnalysis", targets: ["SchedscopeAnalysis"]),
         .library(name: "SchedscopeRecorder", targets: ["SchedscopeRecorder"]),
+        .library(name: "SchedscopeImport", targets: ["SchedscopeImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,10 +32,12 @@ let package = Package(
         .target(name: "SchedscopeRecorder", dependencies: ["SchedscopeModel", "SchedscopeFormat", "CSchedscopeRecorder"]),
         .target(name: "SchedscopeSynth", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
+        // Foreign traces (Go execution traces) as Schedscope events; no Foundation.
+        .target(name: "SchedscopeImport", dependencies: ["SchedscopeModel"]),
         .executableTarget(
             name: "schedscope",
             dependencies: [
-                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth",
+                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth", "SchedscopeImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,10 @@ let package = Package(
         .testTarget(
             name: "SchedscopeAnalysisTests",
             dependencies: ["SchedscopeAnalysis", "SchedscopeTestSupport", "SchedscopeSynth"]
+        ),
+        .testTarget(
+            name: "SchedscopeImportTests",
+            dependencies: ["SchedscopeImport", "SchedscopeAnalysis", "SchedscopeTestSupport"]
         ),
         .testTarget(
             name: "SchedscopeSynthTests",

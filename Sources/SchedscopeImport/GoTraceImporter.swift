@@ -1,0 +1,160 @@
+import SchedscopeModel
+
+/// Imports a Go execution trace (the format Go 1.22+ writes: `go test -trace`,
+/// `runtime/trace`) as a stream of Schedscope events.
+///
+/// The file is read one generation at a time: the tokenizer frames its batches and decodes
+/// its tables, then the parser orders its events across Ms and maps them onto DESIGN.md §4
+/// (docs/IMPORT-GO.md). Problems become `GoImportDiagnostic`s in `report`; a generation the
+/// file ends inside is dropped, so a truncated trace yields its complete generations.
+///
+/// - Complexity: O(n log m) time for n events over m threads; memory O(one generation's
+///   bytes + live goroutines + distinct strings), independent of the trace's length.
+public final class GoTraceImporter {
+    /// What the trace says about itself: `producer` names the Go trace version, `procCount`
+    /// is the number of Ps the first generation shows.
+    public private(set) var info: TraceInfo
+    /// The strings of the mapped events (labels, block reasons, region names).
+    public var strings: StringTable { parser.strings }
+    /// What was read and what was survived.
+    public private(set) var report = GoImportReport()
+    public let path: String
+
+    private let buffer: GoFileBuffer
+    private var reader: GoGenerationReader
+    private var parser: GoTraceParser
+    private var pending: GoGeneration?
+    private var consumed = false
+
+    /// Events handed to the consumer at a time.
+    public static let batchSize = 4096
+
+    /// The header every Go 1.22+ trace starts with: `go 1.NN trace` padded with NULs to 16 bytes.
+    public static let headerSize = 16
+
+    /// Whether `prefix` (the first bytes of a file) looks like a Go execution trace of any version.
+    public static func looksLikeGoTrace(_ prefix: some Sequence<UInt8>) -> Bool {
+        Array(prefix.prefix(5)) == Array("go 1.".utf8)
+    }
+
+    /// Opens `path`, checks its header and reads its first generation (to learn the Ps).
+    /// - Throws: `GoImportError` if the file cannot be read, is not a Go trace, or is of a
+    ///   version this importer does not read.
+    public init(path: String) throws(GoImportError) {
+        self.path = path
+        buffer = try GoFileBuffer(path: path)
+        report.fileSize = buffer.size
+        try buffer.fill(to: Self.headerSize)
+        let version = try Self.version(buffer, path: path)
+        report.formatVersion = version
+        reader = GoGenerationReader(version: version, dataStart: Self.headerSize)
+        parser = GoTraceParser(version: version)
+        info = TraceInfo(producer: "Go execution trace (go 1.\(version) trace)", procCount: 0,
+                         startWallTimeNanoseconds: 0, clock: .imported)
+        if buffer.size == UInt64(Self.headerSize) { return }
+        if case .generation(let first) = try reader.next(buffer, &report) {
+            pending = first
+            info.procCount = procCount(first)
+            if let clock = first.clock {
+                // The wall time at the trace start: the snapshot's wall time, less the
+                // monotonic time that passed between the first batch and the snapshot.
+                let nanosecondsPerTick = 1e9 / Double(first.frequency)
+                let sinceStart = Double(clock.ticks &- min(clock.ticks, first.minTicks)) * nanosecondsPerTick
+                info.startWallTimeNanoseconds = clock.wall &- UInt64(sinceStart)
+            }
+        }
+    }
+
+    private static func version(_ buffer: GoFileBuffer, path: String) throws(GoImportError) -> Int {
+        let header = Array(UnsafeBufferPointer(start: buffer.bytes, count: min(buffer.count, headerSize)))
+        guard looksLikeGoTrace(header) else {
+            throw GoImportError(.notAGoTrace, path: path, byteOffset: 0,
+                                "not a Go execution trace (expected \"go 1.NN trace\" at byte 0)")
+        }
+        guard header.count == headerSize else {
+            throw GoImportError(.notAGoTrace, path: path, byteOffset: UInt64(header.count),
+                                "the file ends inside the Go trace header (\(header.count) of \(headerSize) bytes)")
+        }
+        let text = String(decoding: header.prefix { $0 != 0 }, as: UTF8.self)
+        let digits = text.dropFirst(5).prefix { $0.isNumber }
+        guard let minor = Int(digits), text == "go 1.\(minor) trace",
+              header[text.utf8.count...].allSatisfy({ $0 == 0 }) else {
+            throw GoImportError(.notAGoTrace, path: path, byteOffset: 0, "the Go trace header is malformed: \"\(text)\"")
+        }
+        switch minor {
+        case 22, 23, 25, 26: return minor
+        case ...21:
+            throw GoImportError(.unsupportedVersion, path: path, byteOffset: 0,
+                                "Go 1.\(minor) traces use the format before Go 1.22, which this importer does not read (record with Go 1.22 or later)")
+        default:
+            throw GoImportError(.unsupportedVersion, path: path, byteOffset: 0,
+                                "trace format go 1.\(minor) is newer than this importer (it reads go 1.22–1.26)")
+        }
+    }
+
+    /// The Ps the first generation shows: GOMAXPROCS (ProcsChange) or the highest P id + 1.
+    private func procCount(_ generation: GoGeneration) -> UInt32 {
+        var count: UInt64 = 0
+        let base = UnsafePointer(buffer.bytes)
+        for batches in generation.batches {
+            for frame in batches {
+                var position = frame.payloadStart
+                scanning: while position < frame.payloadEnd {
+                    let type = base[position]
+                    let arguments = GoWire.argumentCounts[Int(type)]
+                    guard arguments != GoWire.unknown else { break scanning }
+                    position += 1
+                    var values: [UInt64] = []
+                    for _ in 0..<arguments {
+                        guard let value = GoVarint.read(base, &position, frame.payloadEnd) else { break scanning }
+                        values.append(value)
+                    }
+                    switch type {
+                    case GoWire.procStatus, GoWire.procStart, GoWire.procSteal:
+                        if values[1] < GoTraceParser.maxProcs { count = max(count, values[1] + 1) }
+                    case GoWire.procsChange:
+                        if values[1] < GoTraceParser.maxProcs { count = max(count, values[1]) }
+                    default: break
+                    }
+                }
+            }
+        }
+        return UInt32(count)
+    }
+
+    /// Streams every event in order, `batchSize` at a time. Can be called once.
+    /// - Throws: an I/O error (`GoImportError`), or whatever `body` throws.
+    public func forEachBatch(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        precondition(!consumed, "a GoTraceImporter streams its events once")
+        consumed = true
+        try withoutActuallyEscaping(body) { body in
+            let sink = GoEventSink(capacity: Self.batchSize, body: body)
+            while true {
+                let generation: GoGeneration
+                if let first = pending {
+                    pending = nil
+                    generation = first
+                } else if case .generation(let next) = try reader.next(buffer, &report) {
+                    generation = next
+                } else {
+                    break
+                }
+                try parser.parse(generation, buffer, sink, &report)
+                report.generations += 1
+                // The generation's bytes are done with.
+                let keep = reader.nextGenerationStart(buffer)
+                buffer.discard(before: keep)
+                reader.shift(by: keep)
+            }
+            try sink.flush()
+            report.eventsRead = sink.delivered
+        }
+    }
+
+    /// Streams every event in order. Can be called once.
+    public func forEach(_ body: (Event) throws -> Void) throws {
+        try forEachBatch { batch in
+            for event in batch { try body(event) }
+        }
+    }
+}

@@ -1,0 +1,543 @@
+import SchedscopeModel
+
+// What each Go event does to the parser's state and which DESIGN.md §4 events it becomes
+// (docs/IMPORT-GO.md has the same table in prose). `advance` returns false, changing
+// nothing, when the event may not happen yet (a sequence number or state another M has
+// not reached); `force` applies it regardless, after the ordering has stalled.
+extension GoTraceParser {
+    typealias W = GoWire
+    private static let noProc = ProcID.none.rawValue
+
+    mutating func advance(_ cursor: inout Cursor, _ context: GenerationContext, _ sink: GoEventSink,
+                          _ report: inout GoImportReport, force: Bool) -> Bool {
+        var now = UInt64(Double(cursor.eventTicks) * context.nanosecondsPerTick)
+        now = now > context.start ? now - context.start : 0
+        if now < lastTimestamp { now = lastTimestamp }
+        var emitter = Emitter(
+            sink: sink, timestamp: now,
+            thread: ThreadID(cursor.thread == W.noThread ? 0 : cursor.thread))
+        defer { if emitter.emitted { lastTimestamp = now } }
+        let generation = context.number
+        let slot = cursor.threadSlot
+        let thread = threads[slot]
+
+        switch cursor.type {
+        // MARK: Ps
+        case W.procStatus:
+            guard let p = procIndex(cursor.a1, cursor, context, &report) else { return true }
+            let status = UInt8(truncatingIfNeeded: cursor.a2)
+            var proc = procs[p]
+            if proc.known {
+                let compatible = proc.status == status
+                    || (status == W.ProcStatus.syscallAbandoned && proc.status == W.ProcStatus.syscall)
+                if !compatible {
+                    inconsistent(cursor, context, &report, "ProcStatus says P \(p) is \(procStatusName(status)), but it was \(procStatusName(proc.status))")
+                }
+            } else {
+                proc.known = true
+            }
+            proc.status = status
+            proc.seq = 0
+            proc.seqGeneration = generation
+            if status == W.ProcStatus.running || status == W.ProcStatus.syscall {
+                threads[slot].proc = UInt32(p)
+                if !proc.started {
+                    proc.started = true
+                    emitter.emit(.procStart, proc: UInt32(p))
+                }
+            }
+            procs[p] = proc
+            noteProc(UInt32(p))
+
+        case W.procStart:
+            guard let p = procIndex(cursor.a1, cursor, context, &report) else { return true }
+            let proc = procs[p]
+            guard force || (proc.known && proc.status == W.ProcStatus.idle && succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)
+                && thread.proc == Self.noProc) else { return false }
+            if thread.proc != Self.noProc { stopProc(slot, &emitter) }
+            procs[p].known = true
+            procs[p].status = W.ProcStatus.running
+            procs[p].seq = cursor.a2
+            procs[p].seqGeneration = generation
+            threads[slot].proc = UInt32(p)
+            if !procs[p].started {
+                procs[p].started = true
+                emitter.emit(.procStart, proc: UInt32(p))
+            }
+            noteProc(UInt32(p))
+
+        case W.procStop:
+            guard thread.proc != Self.noProc else {
+                inconsistent(cursor, context, &report, "ProcStop on M \(cursor.thread), which holds no P")
+                return true
+            }
+            procs[Int(thread.proc)].status = W.ProcStatus.idle
+            stopProc(slot, &emitter)
+
+        case W.procSteal:
+            // A P retaken from an M blocked in a syscall (sysmon, or a stop-the-world), not
+            // work stealing: the syscalling goroutine stops occupying the P.
+            guard let p = procIndex(cursor.a1, cursor, context, &report) else { return true }
+            let proc = procs[p]
+            guard force || (proc.known && (proc.status == W.ProcStatus.syscall || proc.status == W.ProcStatus.syscallAbandoned)
+                && succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)) else { return false }
+            let wasAbandoned = proc.status == W.ProcStatus.syscallAbandoned
+            procs[p].status = W.ProcStatus.idle
+            procs[p].seq = cursor.a2
+            procs[p].seqGeneration = generation
+            if wasAbandoned { return true }
+            let victim = self.slot(for: cursor.a3)
+            guard threads[victim].proc == UInt32(p) else {
+                inconsistent(cursor, context, &report, "ProcSteal of P \(p) from M \(cursor.a3), which does not hold it")
+                return true
+            }
+            stopProc(victim, &emitter)
+
+        // MARK: Goroutines
+        case W.goCreate, W.goCreateBlocked:
+            let blocked = cursor.type == W.goCreateBlocked
+            if goroutines[cursor.a1] != nil {
+                inconsistent(cursor, context, &report, "GoCreate of goroutine \(cursor.a1), which exists")
+            }
+            goroutines[cursor.a1] = Goroutine(
+                status: blocked ? W.GoroutineStatus.waiting : W.GoroutineStatus.runnable, seqGeneration: generation)
+            let label = creationLabel(cursor.a2, context, &report)
+            emitter.emit(.taskCreate, proc: thread.proc, task: cursor.a1, thread.goroutine, UInt64(label.name.rawValue),
+                         flags: label.isRuntime ? Event.Flags.runtimeTask : 0)
+            if blocked { emitter.emit(.taskPark, proc: Self.noProc, task: cursor.a1, UInt64(createdBlockedReason.rawValue)) }
+
+        case W.goCreateSyscall:
+            // A goroutine made for a C thread calling into Go: it starts in a syscall, without a P.
+            goroutines[cursor.a1] = Goroutine(status: W.GoroutineStatus.syscall, seqGeneration: generation, parkedInSyscall: true)
+            threads[slot].goroutine = cursor.a1
+            emitter.emit(.taskCreate, proc: thread.proc, task: cursor.a1, 0, UInt64(cgoStart.rawValue))
+            emitter.emit(.taskPark, proc: Self.noProc, task: cursor.a1, UInt64(syscallReason.rawValue))
+
+        case W.goStart:
+            let g = cursor.a1
+            guard let goroutine = goroutines[g] else {
+                if force { inconsistent(cursor, context, &report, "GoStart of unknown goroutine \(g)") }
+                return force
+            }
+            guard force || (goroutine.status == W.GoroutineStatus.runnable
+                && succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
+            if thread.goroutine != 0 { stopGoroutine(slot, &emitter) }
+            start(g, seq: cursor.a2, generation, slot, &emitter)
+
+        case W.goStop, W.goBlock, W.goDestroy:
+            let g = thread.goroutine
+            guard g != 0, let goroutine = goroutines[g], goroutine.status == W.GoroutineStatus.running else {
+                inconsistent(cursor, context, &report, "\(GoWire.name(cursor.type)) on M \(cursor.thread), which runs no goroutine")
+                threads[slot].goroutine = 0
+                return true
+            }
+            let proc = goroutine.onProc
+            switch cursor.type {
+            case W.goStop:
+                goroutines[g]?.status = W.GoroutineStatus.runnable
+                emitter.emit(isPreempted(cursor.a1, context) ? .taskPreempt : .taskYield, proc: proc, task: g)
+            case W.goBlock:
+                goroutines[g]?.status = W.GoroutineStatus.waiting
+                emitter.emit(.taskPark, proc: proc, task: g, UInt64(goString(cursor.a1, context, cursor, &report).rawValue))
+            default:
+                goroutines[g] = nil
+                emitter.emit(.taskEnd, proc: proc, task: g)
+            }
+            goroutines[g]?.onProc = Self.noProc
+            threads[slot].goroutine = 0
+
+        case W.goUnblock:
+            let g = cursor.a1
+            guard let goroutine = goroutines[g] else {
+                if force { inconsistent(cursor, context, &report, "GoUnblock of unknown goroutine \(g)") }
+                return force
+            }
+            guard force || (goroutine.status == W.GoroutineStatus.waiting
+                && succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
+            goroutines[g]?.status = W.GoroutineStatus.runnable
+            goroutines[g]?.seq = cursor.a2
+            goroutines[g]?.seqGeneration = generation
+            emitter.emit(.taskUnpark, proc: thread.proc, task: g, thread.goroutine)
+
+        case W.goSwitch, W.goSwitchDestroy:
+            // Coroutine switch (iter.Pull): the running goroutine hands its M to a waiting one.
+            let next = cursor.a1
+            guard let nextState = goroutines[next] else {
+                if force { inconsistent(cursor, context, &report, "GoSwitch to unknown goroutine \(next)") }
+                return force
+            }
+            guard force || (nextState.status == W.GoroutineStatus.waiting
+                && succeeds(nextState.seq, nextState.seqGeneration, cursor.a2, generation)) else { return false }
+            let current = thread.goroutine
+            if current != 0, let state = goroutines[current] {
+                if cursor.type == W.goSwitch {
+                    goroutines[current]?.status = W.GoroutineStatus.waiting
+                    goroutines[current]?.onProc = Self.noProc
+                    emitter.emit(.taskPark, proc: state.onProc, task: current, UInt64(switchReason.rawValue))
+                } else {
+                    goroutines[current] = nil
+                    emitter.emit(.taskEnd, proc: state.onProc, task: current)
+                }
+            }
+            threads[slot].goroutine = 0
+            emitter.emit(.taskUnpark, proc: thread.proc, task: next, current)
+            start(next, seq: cursor.a2, generation, slot, &emitter)
+
+        case W.goSyscallBegin:
+            // The goroutine keeps its P while in the syscall; nothing is emitted unless the P
+            // is retaken (ProcSteal) or released (ProcStop).
+            let g = thread.goroutine
+            guard g != 0, goroutines[g] != nil, thread.proc != Self.noProc else {
+                inconsistent(cursor, context, &report, "GoSyscallBegin on M \(cursor.thread) without a running goroutine and a P")
+                return true
+            }
+            goroutines[g]?.status = W.GoroutineStatus.syscall
+            let p = Int(thread.proc)
+            procs[p].status = W.ProcStatus.syscall
+            if !succeeds(procs[p].seq, procs[p].seqGeneration, cursor.a1, generation) {
+                inconsistent(cursor, context, &report, "GoSyscallBegin's P sequence number \(cursor.a1) does not follow P \(p)'s \(procs[p].seq)")
+            }
+            procs[p].seq = cursor.a1
+            procs[p].seqGeneration = generation
+
+        case W.goSyscallEnd:
+            let g = thread.goroutine
+            guard g != 0, let goroutine = goroutines[g] else {
+                inconsistent(cursor, context, &report, "GoSyscallEnd on M \(cursor.thread), which runs no goroutine")
+                return true
+            }
+            goroutines[g]?.status = W.GoroutineStatus.running
+            if thread.proc != Self.noProc { procs[Int(thread.proc)].status = W.ProcStatus.running }
+            if goroutine.parkedInSyscall || goroutine.onProc == Self.noProc {
+                // Our output had it off its P: it runs again.
+                goroutines[g]?.parkedInSyscall = false
+                emitter.emit(.taskUnpark, proc: thread.proc, task: g)
+                emitter.emit(.taskStart, proc: thread.proc, task: g)
+                goroutines[g]?.onProc = thread.proc
+            }
+
+        case W.goSyscallEndBlocked:
+            // Back from a syscall that lost its P: the goroutine waits for one (runnable).
+            if !force, thread.proc != Self.noProc, procs[Int(thread.proc)].status == W.ProcStatus.syscall { return false }
+            let g = thread.goroutine
+            guard g != 0, let goroutine = goroutines[g] else {
+                inconsistent(cursor, context, &report, "GoSyscallEndBlocked on M \(cursor.thread), which runs no goroutine")
+                return true
+            }
+            if goroutine.onProc != Self.noProc {
+                emitter.emit(.taskPark, proc: goroutine.onProc, task: g, UInt64(syscallReason.rawValue))
+            }
+            goroutines[g]?.status = W.GoroutineStatus.runnable
+            goroutines[g]?.onProc = Self.noProc
+            goroutines[g]?.parkedInSyscall = false
+            threads[slot].goroutine = 0
+            emitter.emit(.taskUnpark, proc: thread.proc, task: g)
+
+        case W.goDestroySyscall:
+            let g = thread.goroutine
+            if g != 0, let goroutine = goroutines[g] {
+                goroutines[g] = nil
+                emitter.emit(.taskEnd, proc: goroutine.onProc, task: g)
+            }
+            threads[slot].goroutine = 0
+            if thread.proc != Self.noProc {
+                procs[Int(thread.proc)].status = W.ProcStatus.syscallAbandoned
+                stopProc(slot, &emitter)
+            }
+
+        case W.goStatus, W.goStatusStack:
+            goStatus(cursor, context, slot, &emitter, &report)
+
+        // MARK: GC and stop-the-world
+        case W.stwBegin:
+            let reason = goString(cursor.a1, context, cursor, &report)
+            threads[slot].pauseReason = reason
+            emitter.emit(.gcPauseBegin, proc: thread.proc, task: thread.goroutine, UInt64(reason.rawValue))
+        case W.stwEnd:
+            let reason = thread.pauseReason == .empty ? stopTheWorld : thread.pauseReason
+            threads[slot].pauseReason = .empty
+            emitter.emit(.gcPauseEnd, proc: thread.proc, task: thread.goroutine, UInt64(reason.rawValue))
+        case W.gcActive:
+            if generation == initialGeneration && gcState == .undetermined {
+                gcState = .running
+                gcSeq = cursor.a1
+                gcCycle += 1
+                emitter.emit(.gcBegin, proc: thread.proc, task: thread.goroutine, gcCycle)
+                return true
+            }
+            guard force || cursor.a1 == gcSeq &+ 1 else { return false }
+            gcSeq = cursor.a1
+        case W.gcBegin:
+            guard force || gcState == .undetermined || cursor.a1 == gcSeq &+ 1 else { return false }
+            if gcState == .running {
+                inconsistent(cursor, context, &report, "GCBegin while a collection is in progress")
+            }
+            gcSeq = cursor.a1
+            gcState = .running
+            gcCycle += 1
+            emitter.emit(.gcBegin, proc: thread.proc, task: thread.goroutine, gcCycle)
+        case W.gcEnd:
+            guard force || cursor.a1 == gcSeq &+ 1 else { return false }
+            gcSeq = cursor.a1
+            if gcState == .running {
+                emitter.emit(.gcEnd, proc: thread.proc, task: thread.goroutine, gcCycle)
+            } else {
+                inconsistent(cursor, context, &report, "GCEnd without a collection in progress")
+            }
+            gcState = .notRunning
+
+        // MARK: Annotations
+        case W.userRegionBegin, W.userRegionEnd:
+            let name = goString(cursor.a2, context, cursor, &report)
+            emitter.emit(cursor.type == W.userRegionBegin ? .regionBegin : .regionEnd,
+                         proc: thread.proc, task: thread.goroutine, UInt64(name.rawValue))
+        case W.userTaskBegin:
+            // A user task spans goroutines: it becomes a process-wide region (no task of its own).
+            let name = goString(cursor.a3, context, cursor, &report)
+            userTasks[cursor.a1] = name
+            emitter.emit(.regionBegin, proc: thread.proc, task: 0, UInt64(name.rawValue))
+        case W.userTaskEnd:
+            if let name = userTasks.removeValue(forKey: cursor.a1) {
+                emitter.emit(.regionEnd, proc: thread.proc, task: 0, UInt64(name.rawValue))
+            }
+        case W.userLog:
+            let key = goString(cursor.a2, context, cursor, &report)
+            let value = goString(cursor.a3, context, cursor, &report)
+            emitter.emit(.log, proc: thread.proc, task: thread.goroutine, UInt64(key.rawValue), UInt64(value.rawValue))
+
+        default:
+            // ProcsChange, HeapAlloc, HeapGoal, GoLabel, sweep and mark-assist ranges,
+            // allocation experiment events: no counterpart in the vocabulary.
+            report.goEventsDropped[GoWire.name(cursor.type), default: 0] += 1
+        }
+        return true
+    }
+
+    // MARK: - Helpers
+
+    private func succeeds(_ current: UInt64, _ currentGeneration: UInt64, _ next: UInt64, _ generation: UInt64) -> Bool {
+        currentGeneration == generation && next == current &+ 1
+    }
+
+    private mutating func procIndex(_ raw: UInt64, _ cursor: Cursor, _ context: GenerationContext,
+                                    _ report: inout GoImportReport) -> Int? {
+        guard raw < Self.maxProcs else {
+            report.record(GoImportDiagnostic(
+                .limitExceeded, severity: .warning, byteOffset: context.buffer.fileOffset(cursor.eventStart),
+                "\(GoWire.name(cursor.type)) names P \(raw), beyond the importer's cap of \(Self.maxProcs); dropped"))
+            return nil
+        }
+        let index = Int(raw)
+        if index >= procs.count { procs.append(contentsOf: repeatElement(Proc(), count: index + 1 - procs.count)) }
+        return index
+    }
+
+    private mutating func noteProc(_ p: UInt32) {
+        if highestProc.map({ p > $0 }) ?? true { highestProc = p }
+    }
+
+    /// The M's P stops: a goroutine our output still has on it (one in a syscall) parks
+    /// first, since it no longer occupies the P.
+    private mutating func stopProc(_ slot: Int, _ emitter: inout Emitter) {
+        let p = threads[slot].proc
+        guard p != Self.noProc else { return }
+        let g = threads[slot].goroutine
+        if g != 0, let goroutine = goroutines[g], goroutine.onProc == p {
+            emitter.emit(.taskPark, proc: p, task: g, UInt64(syscallReason.rawValue))
+            goroutines[g]?.onProc = Self.noProc
+            goroutines[g]?.parkedInSyscall = true
+        }
+        threads[slot].proc = Self.noProc
+        if procs[Int(p)].started {
+            procs[Int(p)].started = false
+            emitter.emit(.procStop, proc: p)
+        }
+    }
+
+    /// Forced ordering: the M's goroutine leaves it (a yield, as far as anyone can tell).
+    private mutating func stopGoroutine(_ slot: Int, _ emitter: inout Emitter) {
+        let g = threads[slot].goroutine
+        threads[slot].goroutine = 0
+        guard let goroutine = goroutines[g], goroutine.onProc != Self.noProc else { return }
+        goroutines[g]?.onProc = Self.noProc
+        goroutines[g]?.status = W.GoroutineStatus.runnable
+        emitter.emit(.taskYield, proc: goroutine.onProc, task: g)
+    }
+
+    private mutating func start(_ g: UInt64, seq: UInt64, _ generation: UInt64, _ slot: Int, _ emitter: inout Emitter) {
+        let p = threads[slot].proc
+        goroutines[g]?.status = W.GoroutineStatus.running
+        goroutines[g]?.seq = seq
+        goroutines[g]?.seqGeneration = generation
+        goroutines[g]?.onProc = p
+        goroutines[g]?.parkedInSyscall = false
+        threads[slot].goroutine = g
+        emitter.emit(.taskStart, proc: p, task: g)
+    }
+
+    private mutating func goStatus(_ cursor: Cursor, _ context: GenerationContext, _ slot: Int,
+                                   _ emitter: inout Emitter, _ report: inout GoImportReport) {
+        let g = cursor.a1
+        let owner = cursor.a2
+        let status = UInt8(truncatingIfNeeded: cursor.a3)
+        let generation = context.number
+        if var goroutine = goroutines[g] {
+            if goroutine.status != status {
+                inconsistent(cursor, context, &report, "GoStatus says goroutine \(g) is \(goStatusName(status)), but it was \(goStatusName(goroutine.status))")
+                goroutine.status = status
+            }
+            goroutine.seq = 0
+            goroutine.seqGeneration = generation
+            goroutines[g] = goroutine
+        } else {
+            if generation != initialGeneration {
+                inconsistent(cursor, context, &report, "GoStatus for goroutine \(g), never created, after the first generation")
+            }
+            // A goroutine that existed before the trace: its start function is the outermost
+            // frame of the stack GoStatusStack carries, if any.
+            var label = Label(name: unknownStart, isRuntime: systemGoroutines.contains(g))
+            var stack: ArraySlice<UInt64>?
+            if cursor.type == W.goStatusStack, let frames = context.generation.stackFunctionIDs(cursor.a4), let outer = frames.last {
+                stack = frames
+                // (Interned first: the call's `self` would otherwise be read before the string exists.)
+                let name = goString(outer, context, cursor, &report)
+                label = classify(name)
+            }
+            goroutines[g] = Goroutine(status: status, seqGeneration: generation)
+            emitter.emit(.taskCreate, proc: threads[slot].proc, task: g, 0, UInt64(label.name.rawValue),
+                         flags: label.isRuntime ? Event.Flags.runtimeTask : 0)
+            switch status {
+            case W.GoroutineStatus.running:
+                goroutines[g]?.onProc = threads[slot].proc
+                emitter.emit(.taskStart, proc: threads[slot].proc, task: g)
+            case W.GoroutineStatus.waiting:
+                emitter.emit(.taskPark, proc: Self.noProc, task: g,
+                             UInt64(waitReason(stack, context, cursor, &report).rawValue))
+            case W.GoroutineStatus.syscall:
+                let holder = owner == cursor.thread ? slot : self.slot(for: owner)
+                let p = threads[holder].proc
+                if p != Self.noProc {
+                    goroutines[g]?.onProc = p
+                    emitter.emit(.taskStart, proc: p, task: g)
+                } else {
+                    goroutines[g]?.parkedInSyscall = true
+                    emitter.emit(.taskPark, proc: Self.noProc, task: g, UInt64(syscallReason.rawValue))
+                }
+            default:
+                break
+            }
+        }
+        switch status {
+        case W.GoroutineStatus.running:
+            threads[slot].goroutine = g
+        case W.GoroutineStatus.syscall where owner != W.noThread:
+            threads[owner == cursor.thread ? slot : self.slot(for: owner)].goroutine = g
+        default:
+            break
+        }
+    }
+
+    /// Why a goroutine found waiting at the trace start waits, from the functions on its
+    /// stack (status events carry no reason): the same words Go's GoBlock reasons use.
+    private mutating func waitReason(_ stack: ArraySlice<UInt64>?, _ context: GenerationContext, _ cursor: Cursor,
+                                     _ report: inout GoImportReport) -> StringID {
+        guard let stack else { return unknownWait }
+        for function in stack {
+            guard let name = context.generation.string(function, context.buffer) else { continue }
+            let reason: String? = switch name {
+            case "runtime.chanrecv", "runtime.chanrecv1", "runtime.chanrecv2": "chan receive"
+            case "runtime.chansend", "runtime.chansend1": "chan send"
+            case "runtime.selectgo", "runtime.block": name == "runtime.block" ? "forever" : "select"
+            case "time.Sleep": "sleep"
+            case "sync.(*Cond).Wait": "sync.(*Cond).Wait"
+            case "sync.(*Mutex).Lock", "sync.(*RWMutex).Lock", "sync.(*RWMutex).RLock", "sync.(*WaitGroup).Wait",
+                 "internal/sync.(*Mutex).lockSlow": "sync"
+            case "internal/poll.runtime_pollWait": "network"
+            default: nil
+            }
+            if let reason { return intern(reason) }
+        }
+        return unknownWait
+    }
+
+    private mutating func creationLabel(_ stack: UInt64, _ context: GenerationContext, _ report: inout GoImportReport) -> Label {
+        if let label = labelCache[stack] { return label }
+        var label = Label(name: unknownStart, isRuntime: false)
+        // GoCreate's new_stack is one frame: the start function (runtime/traceruntime.go GoCreate).
+        if stack != 0, let frames = context.generation.stackFunctionIDs(stack), let first = frames.first,
+           let name = context.generation.string(first, context.buffer) {
+            let id = intern(name)
+            label = classify(id)
+        } else if stack != 0 {
+            report.record(GoImportDiagnostic(
+                .unknownReference, severity: .info, byteOffset: context.generation.startOffset,
+                "stack \(stack) (a goroutine's start function) is not in generation \(context.number)'s stack table"))
+        }
+        labelCache[stack] = label
+        return label
+    }
+
+    /// Whether a start function makes the goroutine the runtime's own (Go's
+    /// isSystemGoroutine: runtime functions other than runtime.main; and the tracer's).
+    private func classify(_ name: StringID) -> Label {
+        let text = strings[name]
+        let isRuntime = (text.hasPrefix("runtime.") && text != "runtime.main" && text != "runtime.handleAsyncEvent")
+            || text.hasPrefix("runtime/trace.")
+        return Label(name: name, isRuntime: isRuntime)
+    }
+
+    private mutating func goString(_ id: UInt64, _ context: GenerationContext, _ cursor: Cursor,
+                                   _ report: inout GoImportReport) -> StringID {
+        if let cached = stringCache[id] { return cached }
+        let result: StringID
+        if let text = context.generation.string(id, context.buffer) {
+            result = intern(text)
+        } else {
+            report.record(GoImportDiagnostic(
+                .unknownReference, severity: .warning, byteOffset: context.buffer.fileOffset(cursor.eventStart),
+                "\(GoWire.name(cursor.type)) refers to string \(id), which generation \(context.number) does not define"))
+            result = intern("<go string \(id)?>")
+        }
+        stringCache[id] = result
+        return result
+    }
+
+    private mutating func isPreempted(_ reason: UInt64, _ context: GenerationContext) -> Bool {
+        if let cached = preemptedCache[reason] { return cached }
+        let value = context.generation.string(reason, context.buffer) == "preempted"
+        preemptedCache[reason] = value
+        return value
+    }
+
+    private func inconsistent(_ cursor: Cursor, _ context: GenerationContext, _ report: inout GoImportReport, _ message: String) {
+        report.record(GoImportDiagnostic(
+            .inconsistentState, severity: .warning, byteOffset: context.buffer.fileOffset(cursor.eventStart), message))
+    }
+
+    private func goStatusName(_ status: UInt8) -> String {
+        ["bad", "runnable", "running", "syscall", "waiting"].indices.contains(Int(status))
+            ? ["bad", "runnable", "running", "syscall", "waiting"][Int(status)] : "status \(status)"
+    }
+
+    private func procStatusName(_ status: UInt8) -> String {
+        ["bad", "running", "idle", "syscall", "syscall-abandoned"].indices.contains(Int(status))
+            ? ["bad", "running", "idle", "syscall", "syscall-abandoned"][Int(status)] : "status \(status)"
+    }
+}
+
+/// Writes mapped events with the current Go event's time and M.
+struct Emitter {
+    unowned(unsafe) let sink: GoEventSink
+    let timestamp: UInt64
+    let thread: ThreadID
+    var emitted = false
+
+    @inline(__always)
+    mutating func emit(_ kind: EventKind, proc: UInt32, task: UInt64 = 0, _ argument1: UInt64 = 0,
+                       _ argument2: UInt64 = 0, flags: UInt8 = 0) {
+        sink.append(Event(
+            kind: kind, timestamp: timestamp, thread: thread, proc: ProcID(rawValue: proc),
+            task: TaskID(rawValue: task), argument1: argument1, argument2: argument2, flags: flags))
+        emitted = true
+    }
+}

@@ -1,0 +1,332 @@
+import SchedscopeModel
+
+/// The importer's parser: orders one generation's events across Ms the way Go's reader
+/// does (per-M program order, per-G and per-P sequence numbers and states; timestamps only
+/// as a hint — `$GOROOT/src/internal/trace/reader.go`, `order.go`) and maps each onto the
+/// DESIGN.md §4 vocabulary (docs/IMPORT-GO.md, event by event).
+///
+/// State that outlives a generation — goroutines, Ps, Ms, the GC sequence — is kept per
+/// live goroutine, P and M, so memory follows what is alive, not the trace's length.
+struct GoTraceParser {
+    struct Goroutine {
+        var status: UInt8
+        var seq: UInt64 = 0
+        var seqGeneration: UInt64
+        /// The P our output has it running on (`task_start` emitted, no stop yet).
+        var onProc: UInt32 = ProcID.none.rawValue
+        /// Our output parked it because its P was retaken while it sat in a syscall.
+        var parkedInSyscall = false
+    }
+
+    struct Proc {
+        var known = false
+        var status: UInt8 = 0
+        var seq: UInt64 = 0
+        var seqGeneration: UInt64 = 0
+        /// Our output has a `proc_start` for it without a `proc_stop`.
+        var started = false
+    }
+
+    struct Thread {
+        var proc: UInt32 = ProcID.none.rawValue
+        var goroutine: UInt64 = 0
+        /// The reason of the stop-the-world this M began (for its `gc_pause_end`).
+        var pauseReason = StringID.empty
+    }
+
+    /// P ids at or above this are refused (a forged id must not size an array).
+    static let maxProcs: UInt64 = 1 << 16
+
+    let version: Int
+    var goroutines: [UInt64: Goroutine] = [:]
+    var procs: [Proc] = []
+    var threads: [Thread] = []
+    var threadIndex: [UInt64: Int] = [:]
+    var userTasks: [UInt64: StringID] = [:]
+    var gcSeq: UInt64 = 0
+    var gcState: GCState = .undetermined
+    var gcCycle: UInt64 = 0
+    var initialGeneration: UInt64?
+    /// The output's clock: nanoseconds of the first generation's earliest batch.
+    var traceStart: UInt64?
+    var lastTimestamp: UInt64 = 0
+    var highestProc: UInt32?
+    /// Goroutines of the first generation that park as "system goroutine wait": the
+    /// runtime's own, even when the trace never shows their start function.
+    var systemGoroutines: Set<UInt64> = []
+
+    var strings = StringTable()
+    private var interned: [String: StringID] = [:]
+    private var nextString: UInt32 = 1
+
+    // Per generation.
+    var stringCache: [UInt64: StringID] = [:]
+    var preemptedCache: [UInt64: Bool] = [:]
+    var labelCache: [UInt64: Label] = [:]
+
+    enum GCState { case undetermined, running, notRunning }
+
+    struct Label {
+        var name: StringID
+        var isRuntime: Bool
+    }
+
+    // Interned names of the output.
+    let syscallReason: StringID
+    let switchReason: StringID
+    let createdBlockedReason: StringID
+    let unknownStart: StringID
+    let cgoStart: StringID
+    let unknownWait: StringID
+    let stopTheWorld: StringID
+
+    init(version: Int) {
+        self.version = version
+        var table = StringTable()
+        var map: [String: StringID] = [:]
+        var next: UInt32 = 1
+        func add(_ value: String) -> StringID {
+            let id = StringID(rawValue: next)
+            next += 1
+            table.define(id, value)
+            map[value] = id
+            return id
+        }
+        syscallReason = add("syscall")
+        switchReason = add("coroutine switch")
+        createdBlockedReason = add("created blocked")
+        unknownStart = add("<unknown start function>")
+        cgoStart = add("<cgo callback>")
+        unknownWait = add("waiting at trace start")
+        stopTheWorld = add("stop-the-world")
+        strings = table
+        interned = map
+        nextString = next
+    }
+
+    mutating func intern(_ value: String) -> StringID {
+        if let id = interned[value] { return id }
+        let id = StringID(rawValue: nextString)
+        nextString += 1
+        strings.define(id, value)
+        interned[value] = id
+        return id
+    }
+
+    // MARK: - One generation
+
+    /// A cursor over one M's batches in a generation, holding the M's next event decoded.
+    struct Cursor {
+        var thread: UInt64
+        var threadSlot: Int
+        var batches: [GoBatchFrame]
+        var batchIndex = 0
+        var position = 0
+        var end = 0
+        var ticks: UInt64 = 0
+        // The current event.
+        var type: UInt8 = 0
+        var eventTicks: UInt64 = 0
+        var eventStart = 0
+        var a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0, a4: UInt64 = 0
+    }
+
+    /// Parses `generation`, handing the mapped events to `sink`.
+    mutating func parse(_ generation: GoGeneration, _ buffer: GoFileBuffer, _ sink: GoEventSink,
+                        _ report: inout GoImportReport) throws {
+        stringCache.removeAll(keepingCapacity: true)
+        preemptedCache.removeAll(keepingCapacity: true)
+        labelCache.removeAll(keepingCapacity: true)
+        if initialGeneration == nil {
+            initialGeneration = generation.number
+            systemGoroutines = findSystemGoroutines(generation, buffer)
+        }
+        let nanosecondsPerTick = 1e9 / Double(generation.frequency)
+        if traceStart == nil {
+            traceStart = UInt64(Double(generation.minTicks) * nanosecondsPerTick)
+        }
+        let context = GenerationContext(
+            generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
+            nanosecondsPerTick: nanosecondsPerTick, start: traceStart ?? 0)
+
+        var cursors: [Cursor] = []
+        cursors.reserveCapacity(generation.threads.count)
+        for (index, thread) in generation.threads.enumerated() {
+            var cursor = Cursor(thread: thread, threadSlot: slot(for: thread), batches: generation.batches[index])
+            if nextEvent(&cursor, context, &report) { cursors.append(cursor) }
+        }
+        // The frontier: cursor indices as a min-heap on the next event's time.
+        var heap = Array(cursors.indices)
+        heap.sort { cursors[$0].eventTicks < cursors[$1].eventTicks }
+
+        while !heap.isEmpty {
+            var advanced = -1
+            if advance(&cursors[heap[0]], context, sink, &report, force: false) {
+                advanced = 0
+            } else {
+                // The earliest M must wait for another (a sequence number or state not yet
+                // reached): try the others in time order, as Go's reader does.
+                heap.sort { cursors[$0].eventTicks < cursors[$1].eventTicks }
+                for index in 1..<heap.count where advance(&cursors[heap[index]], context, sink, &report, force: false) {
+                    advanced = index
+                    break
+                }
+                if advanced < 0 {
+                    let cursor = cursors[heap[0]]
+                    report.record(GoImportDiagnostic(
+                        .unorderedEvent, severity: .warning, byteOffset: buffer.fileOffset(cursor.eventStart),
+                        "no M can advance under Go's ordering rules; \(GoWire.name(cursor.type)) of M \(cursor.thread) applied anyway"))
+                    _ = advance(&cursors[heap[0]], context, sink, &report, force: true)
+                    advanced = 0
+                }
+            }
+            let index = heap[advanced]
+            if nextEvent(&cursors[index], context, &report) {
+                siftDown(&heap, from: advanced, cursors)
+                if advanced > 0 { siftUp(&heap, from: advanced, cursors) }
+            } else {
+                heap.swapAt(advanced, heap.count - 1)
+                heap.removeLast()
+                if advanced < heap.count {
+                    siftDown(&heap, from: advanced, cursors)
+                    siftUp(&heap, from: advanced, cursors)
+                }
+            }
+            if sink.isNearlyFull { try sink.flush() }
+        }
+    }
+
+    /// Walks each M's events of the first generation in program order (which is enough to
+    /// know the running goroutine: GoStart/GoStatus set it, a stop clears it) and returns the
+    /// goroutines that block as "system goroutine wait". Only goroutines that existed before
+    /// the trace can lack a start function, and only the first generation has those.
+    private func findSystemGoroutines(_ generation: GoGeneration, _ buffer: GoFileBuffer) -> Set<UInt64> {
+        let reason = generation.strings.first { _, range in
+            String(decoding: UnsafeBufferPointer(start: buffer.bytes + range.lowerBound, count: range.count), as: UTF8.self)
+                == "system goroutine wait"
+        }?.key
+        guard let reason else { return [] }
+        let context = GenerationContext(generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
+                                        nanosecondsPerTick: 1, start: 0)
+        var scratch = GoImportReport()
+        var found: Set<UInt64> = []
+        for (index, thread) in generation.threads.enumerated() {
+            var cursor = Cursor(thread: thread, threadSlot: 0, batches: generation.batches[index])
+            var running: UInt64 = 0
+            while nextEvent(&cursor, context, &scratch) {
+                switch cursor.type {
+                case GoWire.goStart, GoWire.goSwitch, GoWire.goSwitchDestroy: running = cursor.a1
+                case GoWire.goStatus, GoWire.goStatusStack:
+                    if cursor.a3 == UInt64(GoWire.GoroutineStatus.running) { running = cursor.a1 }
+                case GoWire.goBlock:
+                    if cursor.a1 == reason, running != 0 { found.insert(running) }
+                    running = 0
+                case GoWire.goStop, GoWire.goDestroy, GoWire.goSyscallEndBlocked: running = 0
+                default: break
+                }
+            }
+        }
+        return found
+    }
+
+    private func siftDown(_ heap: inout [Int], from start: Int, _ cursors: [Cursor]) {
+        var index = start
+        let count = heap.count
+        while true {
+            let left = 2 * index + 1
+            guard left < count else { return }
+            var smallest = left
+            let right = left + 1
+            if right < count, cursors[heap[right]].eventTicks < cursors[heap[left]].eventTicks { smallest = right }
+            guard cursors[heap[smallest]].eventTicks < cursors[heap[index]].eventTicks else { return }
+            heap.swapAt(index, smallest)
+            index = smallest
+        }
+    }
+
+    private func siftUp(_ heap: inout [Int], from start: Int, _ cursors: [Cursor]) {
+        var index = start
+        while index > 0 {
+            let parent = (index - 1) / 2
+            guard cursors[heap[index]].eventTicks < cursors[heap[parent]].eventTicks else { return }
+            heap.swapAt(index, parent)
+            index = parent
+        }
+    }
+
+    struct GenerationContext {
+        let generation: GoGeneration
+        let buffer: GoFileBuffer
+        let base: UnsafePointer<UInt8>
+        let nanosecondsPerTick: Double
+        let start: UInt64
+        var number: UInt64 { generation.number }
+    }
+
+    mutating func slot(for thread: UInt64) -> Int {
+        if let slot = threadIndex[thread] { return slot }
+        threadIndex[thread] = threads.count
+        threads.append(Thread())
+        return threads.count - 1
+    }
+
+    /// Decodes the cursor's next event; false when its batches are exhausted. An event
+    /// this reader cannot delimit drops the rest of its batch.
+    private func nextEvent(_ cursor: inout Cursor, _ context: GenerationContext, _ report: inout GoImportReport) -> Bool {
+        let base = context.base
+        while true {
+            if cursor.position >= cursor.end {
+                if cursor.batchIndex >= cursor.batches.count { return false }
+                let frame = cursor.batches[cursor.batchIndex]
+                cursor.batchIndex += 1
+                cursor.position = frame.payloadStart
+                cursor.end = frame.payloadEnd
+                cursor.ticks = frame.baseTime
+                continue
+            }
+            let start = cursor.position
+            let type = base[start]
+            let count = GoWire.argumentCounts[Int(type)]
+            guard count != GoWire.unknown, GoWire.isKnown(type, version: version) else {
+                report.record(GoImportDiagnostic(
+                    .unknownEvent, severity: .warning, byteOffset: context.buffer.fileOffset(start),
+                    bytesLost: UInt64(cursor.end - start),
+                    "\(GoWire.name(type)) in an event batch of M \(cursor.thread); the rest of the batch (\(cursor.end - start) bytes) is dropped"))
+                cursor.position = cursor.end
+                continue
+            }
+            var position = start + 1
+            var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            var ok = true
+            withUnsafeMutableBytes(of: &arguments) { raw in
+                let values = raw.bindMemory(to: UInt64.self)
+                for index in 0..<Int(count) {
+                    guard let value = GoVarint.read(base, &position, cursor.end) else {
+                        ok = false
+                        return
+                    }
+                    values[index] = value
+                }
+            }
+            guard ok else {
+                report.record(GoImportDiagnostic(
+                    .malformedBatch, severity: .warning, byteOffset: context.buffer.fileOffset(start),
+                    bytesLost: UInt64(cursor.end - start),
+                    "\(GoWire.name(type)) does not decode (an argument runs past its batch); the rest of the batch is dropped"))
+                cursor.position = cursor.end
+                continue
+            }
+            cursor.position = position
+            cursor.ticks &+= arguments.0
+            cursor.type = type
+            cursor.eventTicks = cursor.ticks
+            cursor.eventStart = start
+            cursor.a1 = arguments.1
+            cursor.a2 = arguments.2
+            cursor.a3 = arguments.3
+            cursor.a4 = arguments.4
+            report.goEventsRead += 1
+            return true
+        }
+    }
+}

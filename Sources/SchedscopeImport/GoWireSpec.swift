@@ -1,0 +1,140 @@
+/// The Go execution trace wire format's event table (Go 1.22+, "go 1.22/23/25/26 trace"),
+/// as `$GOROOT/src/internal/trace/tracev2/events.go` defines it: the type byte of each
+/// event, how many uvarint arguments follow it, and whether the first is a time delta.
+///
+/// Wire codes stay inside the importer; the parser maps them onto `EventKind`.
+enum GoWire {
+    // Batch framing and tables.
+    static let eventBatch: UInt8 = 1
+    static let stacks: UInt8 = 2
+    static let stack: UInt8 = 3
+    static let strings: UInt8 = 4
+    static let string: UInt8 = 5
+    static let cpuSamples: UInt8 = 6
+    static let cpuSample: UInt8 = 7
+    static let frequency: UInt8 = 8
+    // Procs.
+    static let procsChange: UInt8 = 9
+    static let procStart: UInt8 = 10
+    static let procStop: UInt8 = 11
+    static let procSteal: UInt8 = 12
+    static let procStatus: UInt8 = 13
+    // Goroutines.
+    static let goCreate: UInt8 = 14
+    static let goCreateSyscall: UInt8 = 15
+    static let goStart: UInt8 = 16
+    static let goDestroy: UInt8 = 17
+    static let goDestroySyscall: UInt8 = 18
+    static let goStop: UInt8 = 19
+    static let goBlock: UInt8 = 20
+    static let goUnblock: UInt8 = 21
+    static let goSyscallBegin: UInt8 = 22
+    static let goSyscallEnd: UInt8 = 23
+    static let goSyscallEndBlocked: UInt8 = 24
+    static let goStatus: UInt8 = 25
+    // STW and GC.
+    static let stwBegin: UInt8 = 26
+    static let stwEnd: UInt8 = 27
+    static let gcActive: UInt8 = 28
+    static let gcBegin: UInt8 = 29
+    static let gcEnd: UInt8 = 30
+    static let gcSweepActive: UInt8 = 31
+    static let gcSweepBegin: UInt8 = 32
+    static let gcSweepEnd: UInt8 = 33
+    static let gcMarkAssistActive: UInt8 = 34
+    static let gcMarkAssistBegin: UInt8 = 35
+    static let gcMarkAssistEnd: UInt8 = 36
+    static let heapAlloc: UInt8 = 37
+    static let heapGoal: UInt8 = 38
+    // Annotations.
+    static let goLabel: UInt8 = 39
+    static let userTaskBegin: UInt8 = 40
+    static let userTaskEnd: UInt8 = 41
+    static let userRegionBegin: UInt8 = 42
+    static let userRegionEnd: UInt8 = 43
+    static let userLog: UInt8 = 44
+    // Go 1.23.
+    static let goSwitch: UInt8 = 45
+    static let goSwitchDestroy: UInt8 = 46
+    static let goCreateBlocked: UInt8 = 47
+    static let goStatusStack: UInt8 = 48
+    static let experimentalBatch: UInt8 = 49
+    // Go 1.25 and 1.26.
+    static let sync: UInt8 = 50
+    static let clockSnapshot: UInt8 = 51
+    static let endOfGeneration: UInt8 = 52
+
+    /// Per type byte: the number of uvarint arguments (time delta included) of an event
+    /// that may appear in an event batch, or `unknown`.
+    static let argumentCounts: [UInt8] = {
+        var counts = [UInt8](repeating: unknown, count: 256)
+        let table: [(UInt8, UInt8)] = [
+            (procsChange, 3), (procStart, 3), (procStop, 1), (procSteal, 4), (procStatus, 3),
+            (goCreate, 4), (goCreateSyscall, 2), (goStart, 3), (goDestroy, 1), (goDestroySyscall, 1),
+            (goStop, 3), (goBlock, 3), (goUnblock, 4), (goSyscallBegin, 3), (goSyscallEnd, 1),
+            (goSyscallEndBlocked, 1), (goStatus, 4), (stwBegin, 3), (stwEnd, 1), (gcActive, 2),
+            (gcBegin, 3), (gcEnd, 2), (gcSweepActive, 2), (gcSweepBegin, 2), (gcSweepEnd, 3),
+            (gcMarkAssistActive, 2), (gcMarkAssistBegin, 2), (gcMarkAssistEnd, 1), (heapAlloc, 2),
+            (heapGoal, 2), (goLabel, 2), (userTaskBegin, 5), (userTaskEnd, 3), (userRegionBegin, 4),
+            (userRegionEnd, 4), (userLog, 5), (goSwitch, 3), (goSwitchDestroy, 3), (goCreateBlocked, 4),
+            (goStatusStack, 5),
+            // The allocation/free experiment (GODEBUG traceallocfree=1): decoded to be skipped.
+            (128, 4), (129, 4), (130, 2), (131, 3), (132, 3), (133, 2), (134, 3), (135, 3), (136, 2),
+        ]
+        for (type, count) in table { counts[Int(type)] = count }
+        return counts
+    }()
+    static let unknown: UInt8 = 0xFF
+
+    /// The largest number of arguments any event carries.
+    static let maxArguments = 5
+
+    /// The event types each trace version may contain beyond Go 1.22's (events.go's specs).
+    static func isKnown(_ type: UInt8, version: Int) -> Bool {
+        guard argumentCounts[Int(type)] != unknown else { return false }
+        switch type {
+        case goSwitch, goSwitchDestroy, goCreateBlocked, goStatusStack: return version >= 23
+        default: return true
+        }
+    }
+
+    /// Go's name of an event type, for diagnostics.
+    static func name(_ type: UInt8) -> String {
+        let names: [UInt8: String] = [
+            1: "EventBatch", 2: "Stacks", 3: "Stack", 4: "Strings", 5: "String", 6: "CPUSamples",
+            7: "CPUSample", 8: "Frequency", 9: "ProcsChange", 10: "ProcStart", 11: "ProcStop",
+            12: "ProcSteal", 13: "ProcStatus", 14: "GoCreate", 15: "GoCreateSyscall", 16: "GoStart",
+            17: "GoDestroy", 18: "GoDestroySyscall", 19: "GoStop", 20: "GoBlock", 21: "GoUnblock",
+            22: "GoSyscallBegin", 23: "GoSyscallEnd", 24: "GoSyscallEndBlocked", 25: "GoStatus",
+            26: "STWBegin", 27: "STWEnd", 28: "GCActive", 29: "GCBegin", 30: "GCEnd",
+            31: "GCSweepActive", 32: "GCSweepBegin", 33: "GCSweepEnd", 34: "GCMarkAssistActive",
+            35: "GCMarkAssistBegin", 36: "GCMarkAssistEnd", 37: "HeapAlloc", 38: "HeapGoal",
+            39: "GoLabel", 40: "UserTaskBegin", 41: "UserTaskEnd", 42: "UserRegionBegin",
+            43: "UserRegionEnd", 44: "UserLog", 45: "GoSwitch", 46: "GoSwitchDestroy",
+            47: "GoCreateBlocked", 48: "GoStatusStack", 49: "ExperimentalBatch", 50: "Sync",
+            51: "ClockSnapshot", 52: "EndOfGeneration",
+        ]
+        if let name = names[type] { return name }
+        if type >= 128 && type <= 136 { return "AllocFree experiment event \(type)" }
+        return "unknown event type \(type)"
+    }
+
+    /// Goroutine states of `GoStatus` (tracev2.GoStatus).
+    enum GoroutineStatus {
+        static let bad: UInt8 = 0, runnable: UInt8 = 1, running: UInt8 = 2, syscall: UInt8 = 3, waiting: UInt8 = 4
+    }
+
+    /// P states of `ProcStatus` (tracev2.ProcStatus).
+    enum ProcStatus {
+        static let bad: UInt8 = 0, running: UInt8 = 1, idle: UInt8 = 2, syscall: UInt8 = 3, syscallAbandoned: UInt8 = 4
+    }
+
+    /// The largest batch the runtime writes (tracev2.MaxBatchSize).
+    static let maxBatchSize: UInt64 = 64 << 10
+    /// The longest string (tracev2.MaxEventTrailerDataSize).
+    static let maxStringSize: UInt64 = 1 << 10
+    /// The most frames a stack may have (tracev2.MaxFramesPerStack).
+    static let maxFramesPerStack: UInt64 = 128
+    /// The M id meaning "no thread" (the runtime's table and sync batches).
+    static let noThread: UInt64 = .max
+}
