@@ -9,6 +9,7 @@ import Glibc
 final class GoFileBuffer {
     let path: String
     let size: UInt64
+    /// -1 for a buffer made from bytes in memory (all of them buffered from the start).
     private let descriptor: Int32
     /// The buffered bytes; `bytes[0]` is the file's byte `start`.
     private(set) var bytes: UnsafeMutablePointer<UInt8>
@@ -40,9 +41,22 @@ final class GoFileBuffer {
         bytes = .allocate(capacity: capacity)
     }
 
+    /// A buffer over bytes already in memory; `name` stands for the path in messages.
+    init(bytes source: [UInt8], name: String) {
+        path = name
+        descriptor = -1
+        size = UInt64(source.count)
+        capacity = max(1, source.count)
+        bytes = .allocate(capacity: capacity)
+        source.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { bytes.initialize(from: base, count: source.count) }
+        }
+        count = source.count
+    }
+
     deinit {
         bytes.deallocate()
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// The file offset of buffer index `index`.
@@ -53,7 +67,7 @@ final class GoFileBuffer {
     /// - Throws: an I/O error, or a limit error past `maxBuffered`.
     @discardableResult
     func fill(to end: Int) throws(GoImportError) -> Int {
-        while count < end {
+        while count < end && descriptor >= 0 {
             let remaining = size - start - UInt64(count)
             if remaining == 0 { break }
             let want = min(Int(min(remaining, UInt64(Int.max))), max(Self.readSize, end - count))

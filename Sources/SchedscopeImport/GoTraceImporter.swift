@@ -40,9 +40,19 @@ public final class GoTraceImporter {
     /// Opens `path`, checks its header and reads its first generation (to learn the Ps).
     /// - Throws: `GoImportError` if the file cannot be read, is not a Go trace, or is of a
     ///   version this importer does not read.
-    public init(path: String) throws(GoImportError) {
+    public convenience init(path: String) throws(GoImportError) {
+        try self.init(buffer: GoFileBuffer(path: path))
+    }
+
+    /// Imports a Go trace held in memory; `name` stands for its path in messages.
+    public convenience init(bytes: [UInt8], name: String) throws(GoImportError) {
+        try self.init(buffer: GoFileBuffer(bytes: bytes, name: name))
+    }
+
+    private init(buffer: GoFileBuffer) throws(GoImportError) {
+        let path = buffer.path
         self.path = path
-        buffer = try GoFileBuffer(path: path)
+        self.buffer = buffer
         report.fileSize = buffer.size
         try buffer.fill(to: Self.headerSize)
         let version = try Self.version(buffer, path: path)

@@ -49,7 +49,15 @@ struct ImportedGoTrace {
 
 /// Imports a Go trace in memory and runs the `TraceValidator` over what it produced.
 func importGoTrace(_ path: String) throws -> ImportedGoTrace {
-    let importer = try GoTraceImporter(path: path)
+    try importGoTrace(GoTraceImporter(path: path))
+}
+
+/// Imports Go trace bytes held in memory.
+func importGoTrace(bytes: [UInt8]) throws -> ImportedGoTrace {
+    try importGoTrace(GoTraceImporter(bytes: bytes, name: "test.trace"))
+}
+
+func importGoTrace(_ importer: GoTraceImporter) throws -> ImportedGoTrace {
     var events: [Event] = []
     var validator = TraceValidator()
     try importer.forEach { event in
