@@ -12,11 +12,18 @@ extension GoTraceParser {
                           _ report: inout GoImportReport, force: Bool) -> Bool {
         var now = UInt64(Double(cursor.eventTicks) * context.nanosecondsPerTick)
         now = now > context.start ? now - context.start : 0
-        if now < lastTimestamp { now = lastTimestamp }
+        // Strictly increasing, as Go's reader makes them: events of different threads
+        // never tie, so every later reader (the .sctrace merge included) keeps this order.
+        if now <= lastTimestamp && emittedAny { now = lastTimestamp + 1 }
         var emitter = Emitter(
             sink: sink, timestamp: now,
             thread: ThreadID(cursor.thread == W.noThread ? 0 : cursor.thread))
-        defer { if emitter.emitted { lastTimestamp = now } }
+        defer {
+            if emitter.emitted {
+                lastTimestamp = emitter.timestamp - 1
+                emittedAny = true
+            }
+        }
         let generation = context.number
         let slot = cursor.threadSlot
         let thread = threads[slot]
@@ -528,7 +535,8 @@ extension GoTraceParser {
 /// Writes mapped events with the current Go event's time and M.
 struct Emitter {
     unowned(unsafe) let sink: GoEventSink
-    let timestamp: UInt64
+    /// The next event's time: each event emitted takes one nanosecond more than the last.
+    private(set) var timestamp: UInt64
     let thread: ThreadID
     var emitted = false
 
@@ -538,6 +546,7 @@ struct Emitter {
         sink.append(Event(
             kind: kind, timestamp: timestamp, thread: thread, proc: ProcID(rawValue: proc),
             task: TaskID(rawValue: task), argument1: argument1, argument2: argument2, flags: flags))
+        timestamp += 1
         emitted = true
     }
 }

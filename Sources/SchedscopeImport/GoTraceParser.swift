@@ -50,6 +50,7 @@ struct GoTraceParser {
     /// The output's clock: nanoseconds of the first generation's earliest batch.
     var traceStart: UInt64?
     var lastTimestamp: UInt64 = 0
+    var emittedAny = false
     var highestProc: UInt32?
     /// Goroutines of the first generation that park as "system goroutine wait": the
     /// runtime's own, even when the trace never shows their start function.
