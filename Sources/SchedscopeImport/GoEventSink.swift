@@ -3,10 +3,16 @@ import SchedscopeModel
 /// Where the parser puts the events it maps: a fixed buffer handed to the consumer in
 /// batches, as `TraceReader.forEachBatch` does.
 final class GoEventSink {
-    private let buffer: UnsafeMutablePointer<Event>
+    /// The buffer and its fill level, which `Emitter` writes through directly (no
+    /// reference counting on the per-event path). The parser owns the sink for one
+    /// forEachBatch call on one thread.
+    let buffer: UnsafeMutablePointer<Event>
+    let fill: UnsafeMutablePointer<Int>
     private let capacity: Int
-    // The parser owns the sink for one forEachBatch call on one thread.
-    private var count = 0
+    private var count: Int {
+        get { fill.pointee }
+        set { fill.pointee = newValue }
+    }
     private let body: (UnsafeBufferPointer<Event>) throws -> Void
     /// Events handed to the consumer so far.
     private(set) var delivered: UInt64 = 0
@@ -14,19 +20,18 @@ final class GoEventSink {
     init(capacity: Int, body: @escaping (UnsafeBufferPointer<Event>) throws -> Void) {
         self.capacity = capacity
         buffer = .allocate(capacity: capacity)
+        fill = .allocate(capacity: 1)
+        fill.initialize(to: 0)
         self.body = body
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        fill.deallocate()
+    }
 
     /// Whether the next event could overflow (one Go event maps to at most four).
     var isNearlyFull: Bool { count > capacity - 8 }
-
-    @inline(__always)
-    func append(_ event: Event) {
-        buffer[count] = event
-        count += 1
-    }
 
     func flush() throws {
         guard count > 0 else { return }

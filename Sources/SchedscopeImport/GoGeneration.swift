@@ -183,14 +183,14 @@ struct GoGenerationReader {
     private func add(_ frame: GoBatchFrame, to generation: inout GoGeneration, _ buffer: GoFileBuffer, _ report: inout GoImportReport) {
         generation.batchCount += 1
         if frame.isExperimental {
-            report.goEventsDropped["ExperimentalBatch", default: 0] += 1
+            report.droppedBatches["ExperimentalBatch", default: 0] += 1
             return
         }
         generation.minTicks = min(generation.minTicks, frame.baseTime)
         switch frame.kind(buffer) {
         case GoWire.strings: addStrings(frame, &generation, buffer, &report)
         case GoWire.stacks: addStacks(frame, &generation, buffer, &report)
-        case GoWire.cpuSamples: report.goEventsDropped["CPUSamples", default: 0] += 1
+        case GoWire.cpuSamples: report.droppedBatches["CPUSamples", default: 0] += 1
         case GoWire.sync where version >= 25: setSync(frame, &generation, buffer, &report)
         case GoWire.frequency where version < 25: setSync(frame, &generation, buffer, &report)
         default: generation.addEventBatch(frame)

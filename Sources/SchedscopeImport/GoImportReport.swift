@@ -17,7 +17,16 @@ public struct GoImportReport: Sendable {
     /// Schedscope events produced.
     public var eventsRead: UInt64 = 0
     /// Go events with no counterpart in DESIGN.md §4, by Go event name (docs/IMPORT-GO.md says why).
-    public var goEventsDropped: [String: UInt64] = [:]
+    public var goEventsDropped: [String: UInt64] {
+        var counts: [String: UInt64] = [:]
+        for (type, count) in droppedByType.enumerated() where count > 0 { counts[GoWire.name(UInt8(type))] = count }
+        counts.merge(droppedBatches) { $0 + $1 }
+        return counts
+    }
+    /// Dropped events by wire type (a counter per event: cheaper than a dictionary of names).
+    var droppedByType = [UInt64](repeating: 0, count: 256)
+    /// Dropped batches by kind ("CPUSamples", "ExperimentalBatch").
+    var droppedBatches: [String: UInt64] = [:]
     /// Whether the file ends inside a generation.
     public var truncated = false
     /// Bytes of the file whose events were not imported.

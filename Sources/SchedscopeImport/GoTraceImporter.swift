@@ -106,6 +106,7 @@ public final class GoTraceImporter {
     private func procCount(_ generation: GoGeneration) -> UInt32 {
         var count: UInt64 = 0
         let base = UnsafePointer(buffer.bytes)
+        var values = [UInt64](repeating: 0, count: GoWire.maxArguments)
         for batches in generation.batches {
             for frame in batches {
                 var position = frame.payloadStart
@@ -114,10 +115,9 @@ public final class GoTraceImporter {
                     let arguments = GoWire.argumentCounts[Int(type)]
                     guard arguments != GoWire.unknown else { break scanning }
                     position += 1
-                    var values: [UInt64] = []
-                    for _ in 0..<arguments {
+                    for index in 0..<Int(arguments) {
                         guard let value = GoVarint.read(base, &position, frame.payloadEnd) else { break scanning }
-                        values.append(value)
+                        values[index] = value
                     }
                     switch type {
                     case GoWire.procStatus, GoWire.procStart, GoWire.procSteal:

@@ -16,7 +16,7 @@ extension GoTraceParser {
         // never tie, so every later reader (the .sctrace merge included) keeps this order.
         if now <= lastTimestamp && emittedAny { now = lastTimestamp + 1 }
         var emitter = Emitter(
-            sink: sink, timestamp: now,
+            buffer: sink.buffer, fill: sink.fill, timestamp: now,
             thread: ThreadID(cursor.thread == W.noThread ? 0 : cursor.thread))
         defer {
             if emitter.emitted {
@@ -59,7 +59,7 @@ extension GoTraceParser {
         case W.procStart:
             guard let p = procIndex(cursor.a1, cursor, context, &report) else { return true }
             let proc = procs[p]
-            guard force || (proc.known && proc.status == W.ProcStatus.idle && succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)
+            guard force || (proc.known && proc.status == W.ProcStatus.idle && Self.succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)
                 && thread.proc == Self.noProc) else { return false }
             if thread.proc != Self.noProc { stopProc(slot, &emitter) }
             procs[p].known = true
@@ -87,7 +87,7 @@ extension GoTraceParser {
             guard let p = procIndex(cursor.a1, cursor, context, &report) else { return true }
             let proc = procs[p]
             guard force || (proc.known && (proc.status == W.ProcStatus.syscall || proc.status == W.ProcStatus.syscallAbandoned)
-                && succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)) else { return false }
+                && Self.succeeds(proc.seq, proc.seqGeneration, cursor.a2, generation)) else { return false }
             let wasAbandoned = proc.status == W.ProcStatus.syscallAbandoned
             procs[p].status = W.ProcStatus.idle
             procs[p].seq = cursor.a2
@@ -127,7 +127,7 @@ extension GoTraceParser {
                 return force
             }
             guard force || (goroutine.status == W.GoroutineStatus.runnable
-                && succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
+                && Self.succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
             if thread.goroutine != 0 { stopGoroutine(slot, &emitter) }
             start(g, seq: cursor.a2, generation, slot, &emitter)
 
@@ -141,16 +141,16 @@ extension GoTraceParser {
             let proc = goroutine.onProc
             switch cursor.type {
             case W.goStop:
-                goroutines[g]?.status = W.GoroutineStatus.runnable
+                goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
                 emitter.emit(isPreempted(cursor.a1, context) ? .taskPreempt : .taskYield, proc: proc, task: g)
             case W.goBlock:
-                goroutines[g]?.status = W.GoroutineStatus.waiting
+                goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.waiting
                 emitter.emit(.taskPark, proc: proc, task: g, UInt64(goString(cursor.a1, context, cursor, &report).rawValue))
             default:
                 goroutines[g] = nil
                 emitter.emit(.taskEnd, proc: proc, task: g)
             }
-            goroutines[g]?.onProc = Self.noProc
+            goroutines.pointer(g)?.pointee.onProc = Self.noProc
             threads[slot].goroutine = 0
 
         case W.goUnblock:
@@ -160,10 +160,10 @@ extension GoTraceParser {
                 return force
             }
             guard force || (goroutine.status == W.GoroutineStatus.waiting
-                && succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
-            goroutines[g]?.status = W.GoroutineStatus.runnable
-            goroutines[g]?.seq = cursor.a2
-            goroutines[g]?.seqGeneration = generation
+                && Self.succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
+            goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
+            goroutines.pointer(g)?.pointee.seq = cursor.a2
+            goroutines.pointer(g)?.pointee.seqGeneration = generation
             emitter.emit(.taskUnpark, proc: thread.proc, task: g, thread.goroutine)
 
         case W.goSwitch, W.goSwitchDestroy:
@@ -174,12 +174,12 @@ extension GoTraceParser {
                 return force
             }
             guard force || (nextState.status == W.GoroutineStatus.waiting
-                && succeeds(nextState.seq, nextState.seqGeneration, cursor.a2, generation)) else { return false }
+                && Self.succeeds(nextState.seq, nextState.seqGeneration, cursor.a2, generation)) else { return false }
             let current = thread.goroutine
             if current != 0, let state = goroutines[current] {
                 if cursor.type == W.goSwitch {
-                    goroutines[current]?.status = W.GoroutineStatus.waiting
-                    goroutines[current]?.onProc = Self.noProc
+                    goroutines.pointer(current)?.pointee.status = W.GoroutineStatus.waiting
+                    goroutines.pointer(current)?.pointee.onProc = Self.noProc
                     emitter.emit(.taskPark, proc: state.onProc, task: current, UInt64(switchReason.rawValue))
                 } else {
                     goroutines[current] = nil
@@ -198,10 +198,10 @@ extension GoTraceParser {
                 inconsistent(cursor, context, &report, "GoSyscallBegin on M \(cursor.thread) without a running goroutine and a P")
                 return true
             }
-            goroutines[g]?.status = W.GoroutineStatus.syscall
+            goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.syscall
             let p = Int(thread.proc)
             procs[p].status = W.ProcStatus.syscall
-            if !succeeds(procs[p].seq, procs[p].seqGeneration, cursor.a1, generation) {
+            if !Self.succeeds(procs[p].seq, procs[p].seqGeneration, cursor.a1, generation) {
                 inconsistent(cursor, context, &report, "GoSyscallBegin's P sequence number \(cursor.a1) does not follow P \(p)'s \(procs[p].seq)")
             }
             procs[p].seq = cursor.a1
@@ -213,14 +213,14 @@ extension GoTraceParser {
                 inconsistent(cursor, context, &report, "GoSyscallEnd on M \(cursor.thread), which runs no goroutine")
                 return true
             }
-            goroutines[g]?.status = W.GoroutineStatus.running
+            goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.running
             if thread.proc != Self.noProc { procs[Int(thread.proc)].status = W.ProcStatus.running }
             if goroutine.parkedInSyscall || goroutine.onProc == Self.noProc {
                 // Our output had it off its P: it runs again.
-                goroutines[g]?.parkedInSyscall = false
+                goroutines.pointer(g)?.pointee.parkedInSyscall = false
                 emitter.emit(.taskUnpark, proc: thread.proc, task: g)
                 emitter.emit(.taskStart, proc: thread.proc, task: g)
-                goroutines[g]?.onProc = thread.proc
+                goroutines.pointer(g)?.pointee.onProc = thread.proc
             }
 
         case W.goSyscallEndBlocked:
@@ -234,9 +234,9 @@ extension GoTraceParser {
             if goroutine.onProc != Self.noProc {
                 emitter.emit(.taskPark, proc: goroutine.onProc, task: g, UInt64(syscallReason.rawValue))
             }
-            goroutines[g]?.status = W.GoroutineStatus.runnable
-            goroutines[g]?.onProc = Self.noProc
-            goroutines[g]?.parkedInSyscall = false
+            goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
+            goroutines.pointer(g)?.pointee.onProc = Self.noProc
+            goroutines.pointer(g)?.pointee.parkedInSyscall = false
             threads[slot].goroutine = 0
             emitter.emit(.taskUnpark, proc: thread.proc, task: g)
 
@@ -315,14 +315,16 @@ extension GoTraceParser {
         default:
             // ProcsChange, HeapAlloc, HeapGoal, GoLabel, sweep and mark-assist ranges,
             // allocation experiment events: no counterpart in the vocabulary.
-            report.goEventsDropped[GoWire.name(cursor.type), default: 0] += 1
+            report.droppedByType[Int(cursor.type)] += 1
         }
         return true
     }
 
     // MARK: - Helpers
 
-    private func succeeds(_ current: UInt64, _ currentGeneration: UInt64, _ next: UInt64, _ generation: UInt64) -> Bool {
+    // Static, like every helper the per-event path calls: a non-mutating method called from
+    // a mutating one works on a copy of `self` (a memcpy and a retain of every table).
+    private static func succeeds(_ current: UInt64, _ currentGeneration: UInt64, _ next: UInt64, _ generation: UInt64) -> Bool {
         currentGeneration == generation && next == current &+ 1
     }
 
@@ -351,8 +353,8 @@ extension GoTraceParser {
         let g = threads[slot].goroutine
         if g != 0, let goroutine = goroutines[g], goroutine.onProc == p {
             emitter.emit(.taskPark, proc: p, task: g, UInt64(syscallReason.rawValue))
-            goroutines[g]?.onProc = Self.noProc
-            goroutines[g]?.parkedInSyscall = true
+            goroutines.pointer(g)?.pointee.onProc = Self.noProc
+            goroutines.pointer(g)?.pointee.parkedInSyscall = true
         }
         threads[slot].proc = Self.noProc
         if procs[Int(p)].started {
@@ -366,18 +368,18 @@ extension GoTraceParser {
         let g = threads[slot].goroutine
         threads[slot].goroutine = 0
         guard let goroutine = goroutines[g], goroutine.onProc != Self.noProc else { return }
-        goroutines[g]?.onProc = Self.noProc
-        goroutines[g]?.status = W.GoroutineStatus.runnable
+        goroutines.pointer(g)?.pointee.onProc = Self.noProc
+        goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
         emitter.emit(.taskYield, proc: goroutine.onProc, task: g)
     }
 
     private mutating func start(_ g: UInt64, seq: UInt64, _ generation: UInt64, _ slot: Int, _ emitter: inout Emitter) {
         let p = threads[slot].proc
-        goroutines[g]?.status = W.GoroutineStatus.running
-        goroutines[g]?.seq = seq
-        goroutines[g]?.seqGeneration = generation
-        goroutines[g]?.onProc = p
-        goroutines[g]?.parkedInSyscall = false
+        goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.running
+        goroutines.pointer(g)?.pointee.seq = seq
+        goroutines.pointer(g)?.pointee.seqGeneration = generation
+        goroutines.pointer(g)?.pointee.onProc = p
+        goroutines.pointer(g)?.pointee.parkedInSyscall = false
         threads[slot].goroutine = g
         emitter.emit(.taskStart, proc: p, task: g)
     }
@@ -415,7 +417,7 @@ extension GoTraceParser {
                          flags: label.isRuntime ? Event.Flags.runtimeTask : 0)
             switch status {
             case W.GoroutineStatus.running:
-                goroutines[g]?.onProc = threads[slot].proc
+                goroutines.pointer(g)?.pointee.onProc = threads[slot].proc
                 emitter.emit(.taskStart, proc: threads[slot].proc, task: g)
             case W.GoroutineStatus.waiting:
                 emitter.emit(.taskPark, proc: Self.noProc, task: g,
@@ -424,10 +426,10 @@ extension GoTraceParser {
                 let holder = owner == cursor.thread ? slot : self.slot(for: owner)
                 let p = threads[holder].proc
                 if p != Self.noProc {
-                    goroutines[g]?.onProc = p
+                    goroutines.pointer(g)?.pointee.onProc = p
                     emitter.emit(.taskStart, proc: p, task: g)
                 } else {
-                    goroutines[g]?.parkedInSyscall = true
+                    goroutines.pointer(g)?.pointee.parkedInSyscall = true
                     emitter.emit(.taskPark, proc: Self.noProc, task: g, UInt64(syscallReason.rawValue))
                 }
             default:
@@ -534,7 +536,8 @@ extension GoTraceParser {
 
 /// Writes mapped events with the current Go event's time and M.
 struct Emitter {
-    unowned(unsafe) let sink: GoEventSink
+    let buffer: UnsafeMutablePointer<Event>
+    let fill: UnsafeMutablePointer<Int>
     /// The next event's time: each event emitted takes one nanosecond more than the last.
     private(set) var timestamp: UInt64
     let thread: ThreadID
@@ -543,9 +546,10 @@ struct Emitter {
     @inline(__always)
     mutating func emit(_ kind: EventKind, proc: UInt32, task: UInt64 = 0, _ argument1: UInt64 = 0,
                        _ argument2: UInt64 = 0, flags: UInt8 = 0) {
-        sink.append(Event(
+        buffer[fill.pointee] = Event(
             kind: kind, timestamp: timestamp, thread: thread, proc: ProcID(rawValue: proc),
-            task: TaskID(rawValue: task), argument1: argument1, argument2: argument2, flags: flags))
+            task: TaskID(rawValue: task), argument1: argument1, argument2: argument2, flags: flags)
+        fill.pointee += 1
         timestamp += 1
         emitted = true
     }

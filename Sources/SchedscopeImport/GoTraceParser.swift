@@ -38,7 +38,7 @@ struct GoTraceParser {
     static let maxProcs: UInt64 = 1 << 16
 
     let version: Int
-    var goroutines: [UInt64: Goroutine] = [:]
+    let goroutines = GoroutineTable()
     var procs: [Proc] = []
     var threads: [Thread] = []
     var threadIndex: [UInt64: Int] = [:]
@@ -154,46 +154,87 @@ struct GoTraceParser {
         cursors.reserveCapacity(generation.threads.count)
         for (index, thread) in generation.threads.enumerated() {
             var cursor = Cursor(thread: thread, threadSlot: slot(for: thread), batches: generation.batches[index])
-            if nextEvent(&cursor, context, &report) { cursors.append(cursor) }
+            if Self.nextEvent(&cursor, context, &report, version: version) { cursors.append(cursor) }
         }
-        // The frontier: cursor indices as a min-heap on the next event's time.
-        var heap = Array(cursors.indices)
-        heap.sort { cursors[$0].eventTicks < cursors[$1].eventTicks }
+        let count = cursors.count
+        try cursors.withUnsafeMutableBufferPointer { cursors in
+            // The frontier: cursor indices as a min-heap on the next event's time.
+            let heap = UnsafeMutablePointer<Int>.allocate(capacity: max(1, count))
+            defer { heap.deallocate() }
+            let cursors = cursors.baseAddress!
+            try merge(cursors, heap, count, context, sink, &report)
+        }
+    }
 
-        while !heap.isEmpty {
+    /// Applies the generation's events, each M's in its order, the earliest applicable first.
+    private mutating func merge(_ cursors: UnsafeMutablePointer<Cursor>, _ heap: UnsafeMutablePointer<Int>, _ count: Int,
+                                _ context: GenerationContext, _ sink: GoEventSink, _ report: inout GoImportReport) throws {
+        var heapCount = count
+        for index in 0..<count { heap[index] = index }
+        func sortFrontier() {
+            var frontier = UnsafeMutableBufferPointer(start: heap, count: heapCount)
+            frontier.sort { cursors[$0].eventTicks < cursors[$1].eventTicks }
+        }
+        sortFrontier()
+        while heapCount > 0 {
             var advanced = -1
             if advance(&cursors[heap[0]], context, sink, &report, force: false) {
                 advanced = 0
             } else {
                 // The earliest M must wait for another (a sequence number or state not yet
                 // reached): try the others in time order, as Go's reader does.
-                heap.sort { cursors[$0].eventTicks < cursors[$1].eventTicks }
-                for index in 1..<heap.count where advance(&cursors[heap[index]], context, sink, &report, force: false) {
+                sortFrontier()
+                for index in 1..<heapCount where advance(&cursors[heap[index]], context, sink, &report, force: false) {
                     advanced = index
                     break
                 }
                 if advanced < 0 {
                     let cursor = cursors[heap[0]]
                     report.record(GoImportDiagnostic(
-                        .unorderedEvent, severity: .warning, byteOffset: buffer.fileOffset(cursor.eventStart),
+                        .unorderedEvent, severity: .warning, byteOffset: context.buffer.fileOffset(cursor.eventStart),
                         "no M can advance under Go's ordering rules; \(GoWire.name(cursor.type)) of M \(cursor.thread) applied anyway"))
                     _ = advance(&cursors[heap[0]], context, sink, &report, force: true)
                     advanced = 0
                 }
             }
-            let index = heap[advanced]
-            if nextEvent(&cursors[index], context, &report) {
-                siftDown(&heap, from: advanced, cursors)
-                if advanced > 0 { siftUp(&heap, from: advanced, cursors) }
+            if Self.nextEvent(&cursors[heap[advanced]], context, &report, version: version) {
+                Self.siftDown(heap, heapCount, from: advanced, cursors)
+                if advanced > 0 { Self.siftUp(heap, from: advanced, cursors) }
             } else {
-                heap.swapAt(advanced, heap.count - 1)
-                heap.removeLast()
-                if advanced < heap.count {
-                    siftDown(&heap, from: advanced, cursors)
-                    siftUp(&heap, from: advanced, cursors)
+                heapCount -= 1
+                heap[advanced] = heap[heapCount]
+                if advanced < heapCount {
+                    Self.siftDown(heap, heapCount, from: advanced, cursors)
+                    Self.siftUp(heap, from: advanced, cursors)
                 }
             }
             if sink.isNearlyFull { try sink.flush() }
+        }
+    }
+
+    @inline(__always)
+    private static func siftDown(_ heap: UnsafeMutablePointer<Int>, _ count: Int, from start: Int, _ cursors: UnsafeMutablePointer<Cursor>) {
+        var index = start
+        while true {
+            let left = 2 * index + 1
+            guard left < count else { return }
+            var smallest = left
+            let right = left + 1
+            if right < count, cursors[heap[right]].eventTicks < cursors[heap[left]].eventTicks { smallest = right }
+            guard cursors[heap[smallest]].eventTicks < cursors[heap[index]].eventTicks else { return }
+            (heap[index], heap[smallest]) = (heap[smallest], heap[index])
+            index = smallest
+        }
+    }
+
+    @inline(__always)
+    private static func siftUp(_ heap: UnsafeMutablePointer<Int>, from start: Int, _ cursors: UnsafeMutablePointer<Cursor>) {
+        var index = start
+        while index > 0 {
+            let parent = (index - 1) / 2
+            guard cursors[heap[index]].eventTicks < cursors[heap[parent]].eventTicks else { return }
+            (heap[index], heap[parent]) = (heap[parent], heap[index])
+            index = parent
         }
     }
 
@@ -214,7 +255,7 @@ struct GoTraceParser {
         for (index, thread) in generation.threads.enumerated() {
             var cursor = Cursor(thread: thread, threadSlot: 0, batches: generation.batches[index])
             var running: UInt64 = 0
-            while nextEvent(&cursor, context, &scratch) {
+            while Self.nextEvent(&cursor, context, &scratch, version: version) {
                 switch cursor.type {
                 case GoWire.goStart, GoWire.goSwitch, GoWire.goSwitchDestroy: running = cursor.a1
                 case GoWire.goStatus, GoWire.goStatusStack:
@@ -230,38 +271,24 @@ struct GoTraceParser {
         return found
     }
 
-    private func siftDown(_ heap: inout [Int], from start: Int, _ cursors: [Cursor]) {
-        var index = start
-        let count = heap.count
-        while true {
-            let left = 2 * index + 1
-            guard left < count else { return }
-            var smallest = left
-            let right = left + 1
-            if right < count, cursors[heap[right]].eventTicks < cursors[heap[left]].eventTicks { smallest = right }
-            guard cursors[heap[smallest]].eventTicks < cursors[heap[index]].eventTicks else { return }
-            heap.swapAt(index, smallest)
-            index = smallest
-        }
-    }
-
-    private func siftUp(_ heap: inout [Int], from start: Int, _ cursors: [Cursor]) {
-        var index = start
-        while index > 0 {
-            let parent = (index - 1) / 2
-            guard cursors[heap[index]].eventTicks < cursors[heap[parent]].eventTicks else { return }
-            heap.swapAt(index, parent)
-            index = parent
-        }
-    }
-
-    struct GenerationContext {
+    /// What every event of a generation needs: a class, so that passing it per event is
+    /// one reference, not a copy of the generation's tables.
+    final class GenerationContext {
         let generation: GoGeneration
         let buffer: GoFileBuffer
         let base: UnsafePointer<UInt8>
         let nanosecondsPerTick: Double
         let start: UInt64
-        var number: UInt64 { generation.number }
+        let number: UInt64
+
+        init(generation: GoGeneration, buffer: GoFileBuffer, base: UnsafePointer<UInt8>, nanosecondsPerTick: Double, start: UInt64) {
+            self.generation = generation
+            self.buffer = buffer
+            self.base = base
+            self.nanosecondsPerTick = nanosecondsPerTick
+            self.start = start
+            number = generation.number
+        }
     }
 
     mutating func slot(for thread: UInt64) -> Int {
@@ -273,7 +300,8 @@ struct GoTraceParser {
 
     /// Decodes the cursor's next event; false when its batches are exhausted. An event
     /// this reader cannot delimit drops the rest of its batch.
-    private func nextEvent(_ cursor: inout Cursor, _ context: GenerationContext, _ report: inout GoImportReport) -> Bool {
+    static func nextEvent(_ cursor: inout Cursor, _ context: GenerationContext, _ report: inout GoImportReport,
+                          version: Int) -> Bool {
         let base = context.base
         while true {
             if cursor.position >= cursor.end {

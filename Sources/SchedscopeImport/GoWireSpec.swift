@@ -66,7 +66,8 @@ enum GoWire {
 
     /// Per type byte: the number of uvarint arguments (time delta included) of an event
     /// that may appear in an event batch, or `unknown`.
-    static let argumentCounts: [UInt8] = {
+    // Written once by the initializer, read-only afterwards.
+    nonisolated(unsafe) static let argumentCounts: UnsafePointer<UInt8> = {
         var counts = [UInt8](repeating: unknown, count: 256)
         let table: [(UInt8, UInt8)] = [
             (procsChange, 3), (procStart, 3), (procStop, 1), (procSteal, 4), (procStatus, 3),
@@ -82,7 +83,11 @@ enum GoWire {
             (128, 4), (129, 4), (130, 2), (131, 3), (132, 3), (133, 2), (134, 3), (135, 3), (136, 2),
         ]
         for (type, count) in table { counts[Int(type)] = count }
-        return counts
+        // A pointer, not an array: read for every event, and a global array would be
+        // retained and released around each read.
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        pointer.initialize(from: counts, count: 256)
+        return UnsafePointer(pointer)
     }()
     static let unknown: UInt8 = 0xFF
 
@@ -99,25 +104,25 @@ enum GoWire {
     }
 
     /// Go's name of an event type, for diagnostics.
-    static func name(_ type: UInt8) -> String {
-        let names: [UInt8: String] = [
-            1: "EventBatch", 2: "Stacks", 3: "Stack", 4: "Strings", 5: "String", 6: "CPUSamples",
-            7: "CPUSample", 8: "Frequency", 9: "ProcsChange", 10: "ProcStart", 11: "ProcStop",
-            12: "ProcSteal", 13: "ProcStatus", 14: "GoCreate", 15: "GoCreateSyscall", 16: "GoStart",
-            17: "GoDestroy", 18: "GoDestroySyscall", 19: "GoStop", 20: "GoBlock", 21: "GoUnblock",
-            22: "GoSyscallBegin", 23: "GoSyscallEnd", 24: "GoSyscallEndBlocked", 25: "GoStatus",
-            26: "STWBegin", 27: "STWEnd", 28: "GCActive", 29: "GCBegin", 30: "GCEnd",
-            31: "GCSweepActive", 32: "GCSweepBegin", 33: "GCSweepEnd", 34: "GCMarkAssistActive",
-            35: "GCMarkAssistBegin", 36: "GCMarkAssistEnd", 37: "HeapAlloc", 38: "HeapGoal",
-            39: "GoLabel", 40: "UserTaskBegin", 41: "UserTaskEnd", 42: "UserRegionBegin",
-            43: "UserRegionEnd", 44: "UserLog", 45: "GoSwitch", 46: "GoSwitchDestroy",
-            47: "GoCreateBlocked", 48: "GoStatusStack", 49: "ExperimentalBatch", 50: "Sync",
-            51: "ClockSnapshot", 52: "EndOfGeneration",
+    static func name(_ type: UInt8) -> String { names[Int(type)] }
+
+    private static let names: [String] = {
+        let known = [
+            "EventBatch", "Stacks", "Stack", "Strings", "String", "CPUSamples", "CPUSample", "Frequency",
+            "ProcsChange", "ProcStart", "ProcStop", "ProcSteal", "ProcStatus", "GoCreate", "GoCreateSyscall",
+            "GoStart", "GoDestroy", "GoDestroySyscall", "GoStop", "GoBlock", "GoUnblock", "GoSyscallBegin",
+            "GoSyscallEnd", "GoSyscallEndBlocked", "GoStatus", "STWBegin", "STWEnd", "GCActive", "GCBegin",
+            "GCEnd", "GCSweepActive", "GCSweepBegin", "GCSweepEnd", "GCMarkAssistActive", "GCMarkAssistBegin",
+            "GCMarkAssistEnd", "HeapAlloc", "HeapGoal", "GoLabel", "UserTaskBegin", "UserTaskEnd",
+            "UserRegionBegin", "UserRegionEnd", "UserLog", "GoSwitch", "GoSwitchDestroy", "GoCreateBlocked",
+            "GoStatusStack", "ExperimentalBatch", "Sync", "ClockSnapshot", "EndOfGeneration",
         ]
-        if let name = names[type] { return name }
-        if type >= 128 && type <= 136 { return "AllocFree experiment event \(type)" }
-        return "unknown event type \(type)"
-    }
+        return (0..<256).map { type in
+            if type >= 1 && type <= known.count { return known[type - 1] }
+            if type >= 128 && type <= 136 { return "AllocFree experiment event \(type)" }
+            return "unknown event type \(type)"
+        }
+    }()
 
     /// Goroutine states of `GoStatus` (tracev2.GoStatus).
     enum GoroutineStatus {
