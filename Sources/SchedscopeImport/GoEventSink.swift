@@ -13,11 +13,14 @@ final class GoEventSink {
         get { fill.pointee }
         set { fill.pointee = newValue }
     }
-    private let body: (UnsafeBufferPointer<Event>) throws -> Void
+    /// Receives each batch, with the string table when strings were added since the last
+    /// batch (the parallel import hands it to the consuming thread).
+    private let body: (UnsafeBufferPointer<Event>, StringTable?) throws -> Void
+    private var stringCount: UInt32 = 0
     /// Events handed to the consumer so far.
     private(set) var delivered: UInt64 = 0
 
-    init(capacity: Int, body: @escaping (UnsafeBufferPointer<Event>) throws -> Void) {
+    init(capacity: Int, body: @escaping (UnsafeBufferPointer<Event>, StringTable?) throws -> Void) {
         self.capacity = capacity
         buffer = .allocate(capacity: capacity)
         fill = .allocate(capacity: 1)
@@ -33,11 +36,15 @@ final class GoEventSink {
     /// Whether the next event could overflow (one Go event maps to at most four).
     var isNearlyFull: Bool { count > capacity - 8 }
 
-    func flush() throws {
+    /// Hands the buffered events to the consumer. `strings` is the table they refer to;
+    /// `stringCount` changes when it grew.
+    func flush(_ strings: StringTable, stringCount: UInt32) throws {
         guard count > 0 else { return }
         let batch = UnsafeBufferPointer(start: buffer, count: count)
         delivered += UInt64(count)
         count = 0
-        try body(batch)
+        let grew = stringCount != self.stringCount
+        self.stringCount = stringCount
+        try body(batch, grew ? strings : nil)
     }
 }

@@ -14,8 +14,11 @@ public final class GoTraceImporter {
     /// What the trace says about itself: `producer` names the Go trace version, `procCount`
     /// is the number of Ps the first generation shows.
     public private(set) var info: TraceInfo
-    /// The strings of the mapped events (labels, block reasons, region names).
-    public var strings: StringTable { parser.strings }
+    /// The strings of the mapped events (labels, block reasons, region names). While a
+    /// parallel `forEachBatch` runs: those of the batches delivered so far.
+    public var strings: StringTable { streaming ? published : parser.strings }
+    private var streaming = false
+    private var published = StringTable()
     /// What was read and what was survived.
     public private(set) var report = GoImportReport()
     public let path: String
@@ -132,13 +135,64 @@ public final class GoTraceImporter {
         return UInt32(count)
     }
 
+    /// Whether imports run on a background thread by default: when there is a core to spare.
+    public static let defaultParallel = processorCount > 1
+
     /// Streams every event in order, `batchSize` at a time. Can be called once.
+    ///
+    /// - Parameter parallel: import on a background thread while this thread runs `body`
+    ///   (the default when the machine has more than one core).
     /// - Throws: an I/O error (`GoImportError`), or whatever `body` throws.
-    public func forEachBatch(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+    public func forEachBatch(parallel: Bool = GoTraceImporter.defaultParallel,
+                             _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a GoTraceImporter streams its events once")
         consumed = true
+        guard parallel else {
+            try importAll { batch, _ in try body(batch) }
+            return
+        }
+        let pipeline = GoBatchPipeline(slots: 4, capacity: Self.batchSize)
+        published = parser.strings
+        streaming = true
+        defer { streaming = false }
+        let importer = UncheckedImporter(self)
+        let thread = GoImportThread {
+            var failure: (any Error)?
+            do {
+                // The table comes with a batch only when strings were added (copied then).
+                try importer.value.importAll { batch, strings in try pipeline.put(batch, strings: strings) }
+            } catch is GoBatchPipeline.Stopped {
+            } catch {
+                failure = error
+            }
+            pipeline.finish(failure)
+        }
+        var consumerFailure: (any Error)?
+        do {
+            while let (batch, snapshot) = try pipeline.take() {
+                if let snapshot { published = snapshot }
+                defer { pipeline.release() }
+                try body(batch)
+            }
+        } catch {
+            consumerFailure = error
+            pipeline.stop()
+        }
+        thread.join()
+        if let consumerFailure { throw consumerFailure }
+    }
+
+    /// The importer, handed to the background thread. While it runs, only that thread
+    /// touches the importer's parser, reader and report; the consumer reads `published`.
+    private struct UncheckedImporter: @unchecked Sendable {
+        let value: GoTraceImporter
+        init(_ value: GoTraceImporter) { self.value = value }
+    }
+
+    private func importAll(_ body: (UnsafeBufferPointer<Event>, StringTable?) throws -> Void) throws {
         try withoutActuallyEscaping(body) { body in
             let sink = GoEventSink(capacity: Self.batchSize, body: body)
+            defer { report.eventsRead = sink.delivered }
             while true {
                 let generation: GoGeneration
                 if let first = pending {
@@ -156,8 +210,7 @@ public final class GoTraceImporter {
                 buffer.discard(before: keep)
                 reader.shift(by: keep)
             }
-            try sink.flush()
-            report.eventsRead = sink.delivered
+            try sink.flush(parser.strings, stringCount: parser.stringCount)
         }
     }
 

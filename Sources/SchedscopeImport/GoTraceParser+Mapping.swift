@@ -497,7 +497,13 @@ extension GoTraceParser {
 
     private mutating func goString(_ id: UInt64, _ context: GenerationContext, _ cursor: Cursor,
                                    _ report: inout GoImportReport) -> StringID {
-        if let cached = stringCache[id] { return cached }
+        let dense = id < UInt64(Self.denseCacheSize)
+        if dense {
+            let cached = denseStringCache[Int(id)]
+            if cached != .empty { return cached }
+        } else if let cached = stringCache[id] {
+            return cached
+        }
         let result: StringID
         if let text = context.generation.string(id, context.buffer) {
             result = intern(text)
@@ -507,14 +513,20 @@ extension GoTraceParser {
                 "\(GoWire.name(cursor.type)) refers to string \(id), which generation \(context.number) does not define"))
             result = intern("<go string \(id)?>")
         }
-        stringCache[id] = result
+        if dense { denseStringCache[Int(id)] = result } else { stringCache[id] = result }
         return result
     }
 
     private mutating func isPreempted(_ reason: UInt64, _ context: GenerationContext) -> Bool {
-        if let cached = preemptedCache[reason] { return cached }
+        let dense = reason < UInt64(Self.denseCacheSize)
+        if dense {
+            let cached = densePreemptedCache[Int(reason)]
+            if cached >= 0 { return cached == 1 }
+        } else if let cached = preemptedCache[reason] {
+            return cached
+        }
         let value = context.generation.string(reason, context.buffer) == "preempted"
-        preemptedCache[reason] = value
+        if dense { densePreemptedCache[Int(reason)] = value ? 1 : 0 } else { preemptedCache[reason] = value }
         return value
     }
 

@@ -59,10 +59,18 @@ struct GoTraceParser {
     var strings = StringTable()
     private var interned: [String: StringID] = [:]
     private var nextString: UInt32 = 1
+    /// Changes whenever a string is added (the pipeline snapshots the table then).
+    var stringCount: UInt32 { nextString }
 
     // Per generation.
+    /// Go string id → output id, for this generation; ids below `denseCacheSize` (all of
+    /// them, in practice: the runtime numbers strings from 1) in an array.
     var stringCache: [UInt64: StringID] = [:]
+    var denseStringCache = [StringID](repeating: .empty, count: denseCacheSize)
+    /// Go string id → whether it is "preempted" (-1: not looked at yet).
     var preemptedCache: [UInt64: Bool] = [:]
+    var densePreemptedCache = [Int8](repeating: -1, count: denseCacheSize)
+    static let denseCacheSize = 4096
     var labelCache: [UInt64: Label] = [:]
 
     enum GCState { case undetermined, running, notRunning }
@@ -81,8 +89,12 @@ struct GoTraceParser {
     let unknownWait: StringID
     let stopTheWorld: StringID
 
+    /// The argument counts of the events this version has (others unknown).
+    let argumentCounts: UnsafePointer<UInt8>
+
     init(version: Int) {
         self.version = version
+        argumentCounts = GoWire.argumentCounts(version: version)
         var table = StringTable()
         var map: [String: StringID] = [:]
         var next: UInt32 = 1
@@ -137,6 +149,8 @@ struct GoTraceParser {
                         _ report: inout GoImportReport) throws {
         stringCache.removeAll(keepingCapacity: true)
         preemptedCache.removeAll(keepingCapacity: true)
+        for index in denseStringCache.indices { denseStringCache[index] = .empty }
+        for index in densePreemptedCache.indices { densePreemptedCache[index] = -1 }
         labelCache.removeAll(keepingCapacity: true)
         if initialGeneration == nil {
             initialGeneration = generation.number
@@ -148,13 +162,13 @@ struct GoTraceParser {
         }
         let context = GenerationContext(
             generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
-            nanosecondsPerTick: nanosecondsPerTick, start: traceStart ?? 0)
+            nanosecondsPerTick: nanosecondsPerTick, start: traceStart ?? 0, argumentCounts: argumentCounts)
 
         var cursors: [Cursor] = []
         cursors.reserveCapacity(generation.threads.count)
         for (index, thread) in generation.threads.enumerated() {
             var cursor = Cursor(thread: thread, threadSlot: slot(for: thread), batches: generation.batches[index])
-            if Self.nextEvent(&cursor, context, &report, version: version) { cursors.append(cursor) }
+            if Self.nextEvent(&cursor, context, &report) { cursors.append(cursor) }
         }
         let count = cursors.count
         try cursors.withUnsafeMutableBufferPointer { cursors in
@@ -197,7 +211,7 @@ struct GoTraceParser {
                     advanced = 0
                 }
             }
-            if Self.nextEvent(&cursors[heap[advanced]], context, &report, version: version) {
+            if Self.nextEvent(&cursors[heap[advanced]], context, &report) {
                 Self.siftDown(heap, heapCount, from: advanced, cursors)
                 if advanced > 0 { Self.siftUp(heap, from: advanced, cursors) }
             } else {
@@ -208,7 +222,7 @@ struct GoTraceParser {
                     Self.siftUp(heap, from: advanced, cursors)
                 }
             }
-            if sink.isNearlyFull { try sink.flush() }
+            if sink.isNearlyFull { try sink.flush(strings, stringCount: stringCount) }
         }
     }
 
@@ -249,13 +263,13 @@ struct GoTraceParser {
         }?.key
         guard let reason else { return [] }
         let context = GenerationContext(generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
-                                        nanosecondsPerTick: 1, start: 0)
+                                        nanosecondsPerTick: 1, start: 0, argumentCounts: argumentCounts)
         var scratch = GoImportReport()
         var found: Set<UInt64> = []
         for (index, thread) in generation.threads.enumerated() {
             var cursor = Cursor(thread: thread, threadSlot: 0, batches: generation.batches[index])
             var running: UInt64 = 0
-            while Self.nextEvent(&cursor, context, &scratch, version: version) {
+            while Self.nextEvent(&cursor, context, &scratch) {
                 switch cursor.type {
                 case GoWire.goStart, GoWire.goSwitch, GoWire.goSwitchDestroy: running = cursor.a1
                 case GoWire.goStatus, GoWire.goStatusStack:
@@ -280,13 +294,17 @@ struct GoTraceParser {
         let nanosecondsPerTick: Double
         let start: UInt64
         let number: UInt64
+        /// `GoWire.argumentCounts` with the types this trace version lacks marked unknown.
+        let argumentCounts: UnsafePointer<UInt8>
 
-        init(generation: GoGeneration, buffer: GoFileBuffer, base: UnsafePointer<UInt8>, nanosecondsPerTick: Double, start: UInt64) {
+        init(generation: GoGeneration, buffer: GoFileBuffer, base: UnsafePointer<UInt8>, nanosecondsPerTick: Double,
+             start: UInt64, argumentCounts: UnsafePointer<UInt8>) {
             self.generation = generation
             self.buffer = buffer
             self.base = base
             self.nanosecondsPerTick = nanosecondsPerTick
             self.start = start
+            self.argumentCounts = argumentCounts
             number = generation.number
         }
     }
@@ -300,8 +318,7 @@ struct GoTraceParser {
 
     /// Decodes the cursor's next event; false when its batches are exhausted. An event
     /// this reader cannot delimit drops the rest of its batch.
-    static func nextEvent(_ cursor: inout Cursor, _ context: GenerationContext, _ report: inout GoImportReport,
-                          version: Int) -> Bool {
+    static func nextEvent(_ cursor: inout Cursor, _ context: GenerationContext, _ report: inout GoImportReport) -> Bool {
         let base = context.base
         while true {
             if cursor.position >= cursor.end {
@@ -315,8 +332,8 @@ struct GoTraceParser {
             }
             let start = cursor.position
             let type = base[start]
-            let count = GoWire.argumentCounts[Int(type)]
-            guard count != GoWire.unknown, GoWire.isKnown(type, version: version) else {
+            let count = context.argumentCounts[Int(type)]
+            guard count != GoWire.unknown else {
                 report.record(GoImportDiagnostic(
                     .unknownEvent, severity: .warning, byteOffset: context.buffer.fileOffset(start),
                     bytesLost: UInt64(cursor.end - start),
@@ -324,20 +341,19 @@ struct GoTraceParser {
                 cursor.position = cursor.end
                 continue
             }
+            // Every event of an event batch starts with its time delta; at most four more
+            // arguments follow. Unrolled: this is the importer's innermost loop.
             var position = start + 1
-            var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            let end = cursor.end
+            var a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0, a4: UInt64 = 0
             var ok = true
-            withUnsafeMutableBytes(of: &arguments) { raw in
-                let values = raw.bindMemory(to: UInt64.self)
-                for index in 0..<Int(count) {
-                    guard let value = GoVarint.read(base, &position, cursor.end) else {
-                        ok = false
-                        return
-                    }
-                    values[index] = value
-                }
-            }
-            guard ok else {
+            let delta = GoVarint.read(base, &position, end)
+            if delta == nil { ok = false }
+            if ok && count > 1 { if let value = GoVarint.read(base, &position, end) { a1 = value } else { ok = false } }
+            if ok && count > 2 { if let value = GoVarint.read(base, &position, end) { a2 = value } else { ok = false } }
+            if ok && count > 3 { if let value = GoVarint.read(base, &position, end) { a3 = value } else { ok = false } }
+            if ok && count > 4 { if let value = GoVarint.read(base, &position, end) { a4 = value } else { ok = false } }
+            guard ok, let delta else {
                 report.record(GoImportDiagnostic(
                     .malformedBatch, severity: .warning, byteOffset: context.buffer.fileOffset(start),
                     bytesLost: UInt64(cursor.end - start),
@@ -346,14 +362,14 @@ struct GoTraceParser {
                 continue
             }
             cursor.position = position
-            cursor.ticks &+= arguments.0
+            cursor.ticks &+= delta
             cursor.type = type
             cursor.eventTicks = cursor.ticks
             cursor.eventStart = start
-            cursor.a1 = arguments.1
-            cursor.a2 = arguments.2
-            cursor.a3 = arguments.3
-            cursor.a4 = arguments.4
+            cursor.a1 = a1
+            cursor.a2 = a2
+            cursor.a3 = a3
+            cursor.a4 = a4
             report.goEventsRead += 1
             return true
         }

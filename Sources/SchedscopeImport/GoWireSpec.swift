@@ -91,6 +91,20 @@ enum GoWire {
     }()
     static let unknown: UInt8 = 0xFF
 
+    /// `argumentCounts` for one trace version: the event types it lacks are unknown.
+    static func argumentCounts(version: Int) -> UnsafePointer<UInt8> {
+        version >= 23 ? argumentCounts : argumentCountsGo122
+    }
+
+    // Written once by the initializer, read-only afterwards.
+    nonisolated(unsafe) private static let argumentCountsGo122: UnsafePointer<UInt8> = {
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for type in 0..<256 {
+            pointer[type] = isKnown(UInt8(type), version: 22) ? argumentCounts[type] : unknown
+        }
+        return UnsafePointer(pointer)
+    }()
+
     /// The largest number of arguments any event carries.
     static let maxArguments = 5
 

@@ -119,3 +119,40 @@ import Testing
         #expect(fixture.count(.taskUnpark, of: blocker) >= fixture.int("syscalls"))
     }
 }
+
+@Suite struct GoImportPipelineTests {
+    /// The background-thread import delivers exactly what the single-threaded one does,
+    /// and the strings each batch refers to are there when the batch arrives.
+    @Test(arguments: ["leaks", "gcheavy", "fanout"])
+    func parallelImportMatchesSequential(_ program: String) throws {
+        var sequential: [Event] = []
+        let first = try GoTraceImporter(path: GoFixture.path(program))
+        try first.forEachBatch(parallel: false) { sequential.append(contentsOf: $0) }
+        var parallel: [Event] = []
+        var undefined = 0
+        let second = try GoTraceImporter(path: GoFixture.path(program))
+        try second.forEachBatch(parallel: true) { batch in
+            for event in batch {
+                undefined += event.stringReferences.filter { !second.strings.isDefined($0) && $0 != .empty }.count
+            }
+            parallel.append(contentsOf: batch)
+        }
+        #expect(parallel == sequential)
+        #expect(undefined == 0)
+        #expect(first.strings.definedEntries.map(\.value) == second.strings.definedEntries.map(\.value))
+    }
+
+    /// A consumer that stops early (events --limit) stops the importing thread too.
+    @Test func aConsumerThatStopsEarlyEndsTheImport() throws {
+        struct Enough: Error {}
+        let importer = try GoTraceImporter(path: GoFixture.path("gcheavy"))
+        var seen = 0
+        #expect(throws: Enough.self) {
+            try importer.forEachBatch(parallel: true) { batch in
+                seen += batch.count
+                throw Enough()
+            }
+        }
+        #expect(seen > 0)
+    }
+}
