@@ -51,7 +51,6 @@ struct GoTraceParser {
     var traceStart: UInt64?
     var lastTimestamp: UInt64 = 0
     var emittedAny = false
-    var highestProc: UInt32?
     /// Goroutines of the first generation that park as "system goroutine wait": the
     /// runtime's own, even when the trace never shows their start function.
     var systemGoroutines: Set<UInt64> = []
