@@ -9,7 +9,7 @@ extension GoTraceParser {
     }
 
     mutating func procIndex(_ raw: UInt64, _ cursor: Cursor, _ context: GenerationContext,
-                   _ report: inout GoImportReport) -> Int? {
+                            _ report: inout GoImportReport) -> Int? {
         guard raw < Self.maxProcs else {
             report.record(GoImportDiagnostic(
                 .limitExceeded, severity: .warning, byteOffset: context.buffer.fileOffset(cursor.eventStart),
@@ -61,7 +61,7 @@ extension GoTraceParser {
     }
 
     mutating func goStatus(_ cursor: Cursor, _ context: GenerationContext, _ slot: Int,
-                                   _ emitter: inout Emitter, _ report: inout GoImportReport) {
+                           _ emitter: inout Emitter, _ report: inout GoImportReport) {
         let g = cursor.a1
         let owner = cursor.a2
         let status = UInt8(truncatingIfNeeded: cursor.a3)
@@ -125,7 +125,7 @@ extension GoTraceParser {
     /// Why a goroutine found waiting at the trace start waits, from the functions on its
     /// stack (status events carry no reason): the same words Go's GoBlock reasons use.
     mutating func waitReason(_ stack: ArraySlice<UInt64>?, _ context: GenerationContext, _ cursor: Cursor,
-                                     _ report: inout GoImportReport) -> StringID {
+                             _ report: inout GoImportReport) -> StringID {
         guard let stack else { return unknownWait }
         for function in stack {
             guard let name = context.generation.string(function, context.buffer) else { continue }
@@ -172,7 +172,7 @@ extension GoTraceParser {
     }
 
     mutating func goString(_ id: UInt64, _ context: GenerationContext, _ cursor: Cursor,
-                                   _ report: inout GoImportReport) -> StringID {
+                           _ report: inout GoImportReport) -> StringID {
         let dense = id < UInt64(Self.denseCacheSize)
         if dense {
             let cached = denseStringCache[Int(id)]

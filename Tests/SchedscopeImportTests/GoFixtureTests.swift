@@ -73,6 +73,29 @@ import Testing
         #expect(leakReport(fixture).candidates.isEmpty)
     }
 
+    /// trace.NewTask → a process-wide region; trace.WithRegion → a region of the goroutine
+    /// that runs it; trace.Log → a log event.
+    @Test func userTasksRegionsAndLogs() throws {
+        let fixture = try GoFixture.load("fanout")
+        let parents = fixture.tasks(labelled: fixture.string("parent_function"))
+        func named(_ kind: EventKind, _ name: String) -> [Event] {
+            fixture.events.filter { $0.kind == kind && fixture.strings[$0.regionName] == name }
+        }
+        let regionBegins = named(.regionBegin, fixture.string("region"))
+        #expect(regionBegins.count == fixture.int("parents"))
+        #expect(Set(regionBegins.map(\.task)) == parents)
+        #expect(Set(named(.regionEnd, fixture.string("region")).map(\.task)) == parents)
+        let task = named(.regionBegin, fixture.string("user_task"))
+        #expect(task.count == 1 && task.first?.task == TaskID.none)
+        #expect(named(.regionEnd, fixture.string("user_task")).count == 1)
+        let logs = fixture.events.filter { $0.kind == .log }
+        #expect(logs.count == fixture.int("parents"))
+        #expect(logs.allSatisfy {
+            fixture.strings[$0.logCategory] == fixture.string("log_category")
+                && fixture.strings[$0.logMessage] == fixture.string("log_message") && parents.contains($0.task)
+        })
+    }
+
     @Test func goschedIsAYieldAndSpinnersArePreempted() throws {
         let fixture = try GoFixture.load("preempt")
         let yielder = fixture.tasks(labelled: fixture.string("yielder_function"))

@@ -1,8 +1,11 @@
 // A known fan-out: main starts `parents` goroutines, each starts `children` goroutines and
-// waits for them. Everything ends before the trace stops.
+// waits for them. Everything ends before the trace stops. The whole fan-out is a user task
+// (trace.NewTask), each parent's work a region (trace.WithRegion) with one log line.
 package main
 
 import (
+	"context"
+	"runtime/trace"
 	"sync"
 
 	"schedscope.fixtures/internal/truth"
@@ -26,26 +29,35 @@ func child(total *int, mu *sync.Mutex, n int, done *sync.WaitGroup) {
 	mu.Unlock()
 }
 
-func parent(index int, done *sync.WaitGroup) {
+func parent(ctx context.Context, index int, done *sync.WaitGroup) {
 	defer done.Done()
-	var mu sync.Mutex
-	var kids sync.WaitGroup
-	kids.Add(children)
-	for i := 0; i < children; i++ {
-		go child(&sink[index], &mu, 1000*(i+1), &kids)
-	}
-	kids.Wait()
+	trace.WithRegion(ctx, "spawn children", func() {
+		var mu sync.Mutex
+		var kids sync.WaitGroup
+		kids.Add(children)
+		for i := 0; i < children; i++ {
+			go child(&sink[index], &mu, 1000*(i+1), &kids)
+		}
+		trace.Log(ctx, "phase", "spawned")
+		kids.Wait()
+	})
 }
 
 func main() {
 	truth.Start()
+	ctx, task := trace.NewTask(context.Background(), "fan-out")
 	var done sync.WaitGroup
 	done.Add(parents)
 	for i := 0; i < parents; i++ {
-		go parent(i, &done)
+		go parent(ctx, i, &done)
 	}
 	done.Wait()
+	task.End()
 	truth.Stop(map[string]any{
+		"user_task":           "fan-out",
+		"region":              "spawn children",
+		"log_category":        "phase",
+		"log_message":         "spawned",
 		"parents":             parents,
 		"children_per_parent": children,
 		"parent_function":     "main.parent",
