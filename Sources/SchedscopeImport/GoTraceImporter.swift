@@ -72,8 +72,8 @@ public final class GoTraceImporter {
                 // The wall time at the trace start: the snapshot's wall time, less the
                 // monotonic time that passed between the first batch and the snapshot.
                 let nanosecondsPerTick = 1e9 / Double(first.frequency)
-                let sinceStart = Double(clock.ticks &- min(clock.ticks, first.minTicks)) * nanosecondsPerTick
-                info.startWallTimeNanoseconds = clock.wall &- UInt64(sinceStart)
+                let sinceStart = GoWire.nanoseconds(clock.ticks &- min(clock.ticks, first.minTicks), nanosecondsPerTick)
+                info.startWallTimeNanoseconds = clock.wall &- sinceStart
             }
         }
     }

@@ -157,7 +157,7 @@ struct GoTraceParser {
         }
         let nanosecondsPerTick = 1e9 / Double(generation.frequency)
         if traceStart == nil {
-            traceStart = UInt64(Double(generation.minTicks) * nanosecondsPerTick)
+            traceStart = GoWire.nanoseconds(generation.minTicks, nanosecondsPerTick)
         }
         let context = GenerationContext(
             generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),

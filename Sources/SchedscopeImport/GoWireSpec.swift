@@ -148,6 +148,14 @@ enum GoWire {
         static let bad: UInt8 = 0, running: UInt8 = 1, idle: UInt8 = 2, syscall: UInt8 = 3, syscallAbandoned: UInt8 = 4
     }
 
+    /// Ticks to nanoseconds. Clamped to 2^62 ns (146 years): a forged tick count or
+    /// frequency must not trap the conversion or overflow the one-nanosecond steps after it.
+    @inline(__always)
+    static func nanoseconds(_ ticks: UInt64, _ nanosecondsPerTick: Double) -> UInt64 {
+        let value = Double(ticks) * nanosecondsPerTick
+        return value < 4.6e18 ? UInt64(value) : 1 << 62
+    }
+
     /// The largest batch the runtime writes (tracev2.MaxBatchSize).
     static let maxBatchSize: UInt64 = 64 << 10
     /// The longest string (tracev2.MaxEventTrailerDataSize).
