@@ -10,7 +10,7 @@ extension GoTraceParser {
 
     mutating func advance(_ cursor: inout Cursor, _ context: GenerationContext, _ sink: GoEventSink,
                           _ report: inout GoImportReport, force: Bool) -> Bool {
-        var now = GoWire.nanoseconds(cursor.eventTicks, context.nanosecondsPerTick)
+        var now = context.nanoseconds(cursor.eventTicks)
         now = now > context.start ? now - context.start : 0
         // Strictly increasing, as Go's reader makes them: events of different threads
         // never tie, so every later reader (the .sctrace merge included) keeps this order.

@@ -295,6 +295,19 @@ struct GoTraceParser {
         let number: UInt64
         /// `GoWire.argumentCounts` with the types this trace version lacks marked unknown.
         let argumentCounts: UnsafePointer<UInt8>
+        /// `nanosecondsPerTick` when it is a whole number (64 on Linux: nanotime/64), so
+        /// that the per-event conversion is an integer multiply; 0 otherwise.
+        let wholeNanosecondsPerTick: UInt64
+
+        /// The output time of a tick count, before the trace start is subtracted.
+        @inline(__always)
+        func nanoseconds(_ ticks: UInt64) -> UInt64 {
+            if wholeNanosecondsPerTick != 0 {
+                let (product, overflow) = ticks.multipliedReportingOverflow(by: wholeNanosecondsPerTick)
+                if !overflow && product < 1 << 62 { return product }
+            }
+            return GoWire.nanoseconds(ticks, nanosecondsPerTick)
+        }
 
         init(generation: GoGeneration, buffer: GoFileBuffer, base: UnsafePointer<UInt8>, nanosecondsPerTick: Double,
              start: UInt64, argumentCounts: UnsafePointer<UInt8>) {
@@ -305,6 +318,9 @@ struct GoTraceParser {
             self.start = start
             self.argumentCounts = argumentCounts
             number = generation.number
+            let frequency = generation.frequency
+            wholeNanosecondsPerTick = frequency > 0 && frequency <= 1_000_000_000 && 1_000_000_000 % frequency == 0
+                ? 1_000_000_000 / frequency : 0
         }
     }
 
