@@ -80,7 +80,10 @@ extension GoTraceParser {
             }
             // A goroutine that existed before the trace: its start function is the outermost
             // frame of the stack GoStatusStack carries, if any.
-            var label = Label(name: unknownStart, isRuntime: systemGoroutines.contains(g))
+            // Goroutine 1 is the main goroutine: the runtime creates it first, with
+            // runtime.main as its start function (runtime/proc.go, rt0_go → newproc).
+            var label = g == 1 ? Label(name: mainStart, isRuntime: false)
+                : Label(name: unknownStart, isRuntime: systemGoroutines.contains(g))
             var stack: ArraySlice<UInt64>?
             if cursor.type == W.goStatusStack, let frames = context.generation.stackFunctionIDs(cursor.a4), let outer = frames.last {
                 stack = frames

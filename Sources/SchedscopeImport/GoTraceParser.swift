@@ -84,6 +84,7 @@ struct GoTraceParser {
     let switchReason: StringID
     let createdBlockedReason: StringID
     let unknownStart: StringID
+    let mainStart: StringID
     let cgoStart: StringID
     let unknownWait: StringID
     let stopTheWorld: StringID
@@ -108,6 +109,7 @@ struct GoTraceParser {
         switchReason = add("coroutine switch")
         createdBlockedReason = add("created blocked")
         unknownStart = add("<unknown start function>")
+        mainStart = add("runtime.main")
         cgoStart = add("<cgo callback>")
         unknownWait = add("waiting at trace start")
         stopTheWorld = add("stop-the-world")

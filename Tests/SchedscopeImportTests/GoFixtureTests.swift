@@ -15,6 +15,10 @@ import Testing
         #expect(fixture.report.generations >= 1)
         #expect(!fixture.report.truncated)
         #expect(fixture.info.procCount >= 1)
+        // main called trace.Start: goroutine 1, the main goroutine, was running then.
+        let main = fixture.events.first { $0.kind == .taskCreate && $0.task == TaskID(1) }
+        #expect(main.map { fixture.strings[$0.label] } == "runtime.main")
+        #expect(main.map(\.isRuntimeTask) == false)
         // Every goroutine of the program itself has a start function from the trace.
         guard program != "gcheavy" else { return }  // main allocates; it starts no goroutine
         let userTasks = fixture.events.filter { $0.kind == .taskCreate && fixture.strings[$0.label].hasPrefix("main.") }
