@@ -47,6 +47,11 @@ extension GoTraceParser {
             proc.seq = 0
             proc.seqGeneration = generation
             if status == W.ProcStatus.running || status == W.ProcStatus.syscall {
+                // This M holds the P now; no other M does (status events come once per
+                // generation, so the search is rare).
+                for other in threads.indices where other != slot && threads[other].proc == UInt32(p) {
+                    threads[other].proc = Self.noProc
+                }
                 threads[slot].proc = UInt32(p)
                 if !proc.started {
                     proc.started = true
@@ -90,7 +95,12 @@ extension GoTraceParser {
             procs[p].status = W.ProcStatus.idle
             procs[p].seq = cursor.a2
             procs[p].seqGeneration = generation
-            if wasAbandoned { return true }
+            if wasAbandoned {
+                // Abandoned by an M that went into a syscall before this generation: that M,
+                // if our state still gives it the P, lets go of it now.
+                if let holder = threads.indices.first(where: { threads[$0].proc == UInt32(p) }) { stopProc(holder, &emitter) }
+                return true
+            }
             let victim = self.slot(for: cursor.a3)
             guard threads[victim].proc == UInt32(p) else {
                 inconsistent(cursor, context, &report, "ProcSteal of P \(p) from M \(cursor.a3), which does not hold it")

@@ -253,16 +253,20 @@ struct GoTraceParser {
         }
     }
 
+    /// Block reasons only the runtime's own goroutines use (runtime/traceruntime.go).
+    static let systemWaitReasons: Set<String> = ["system goroutine wait", "GC background sweeper wait"]
+
     /// Walks each M's events of the first generation in program order (which is enough to
     /// know the running goroutine: GoStart/GoStatus set it, a stop clears it) and returns the
-    /// goroutines that block as "system goroutine wait". Only goroutines that existed before
-    /// the trace can lack a start function, and only the first generation has those.
+    /// goroutines that block for a reason only the runtime's goroutines have. Only
+    /// goroutines that existed before the trace can lack a start function, and only the
+    /// first generation has those.
     private func findSystemGoroutines(_ generation: GoGeneration, _ buffer: GoFileBuffer) -> Set<UInt64> {
-        let reason = generation.strings.first { _, range in
-            String(decoding: UnsafeBufferPointer(start: buffer.bytes + range.lowerBound, count: range.count), as: UTF8.self)
-                == "system goroutine wait"
-        }?.key
-        guard let reason else { return [] }
+        let reasons = Set(generation.strings.compactMap { id, range in
+            Self.systemWaitReasons.contains(String(decoding: UnsafeBufferPointer(start: buffer.bytes + range.lowerBound, count: range.count),
+                                                   as: UTF8.self)) ? id : nil
+        })
+        guard !reasons.isEmpty else { return [] }
         let context = GenerationContext(generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
                                         nanosecondsPerTick: 1, start: 0, argumentCounts: argumentCounts)
         var scratch = GoImportReport()
@@ -276,7 +280,7 @@ struct GoTraceParser {
                 case GoWire.goStatus, GoWire.goStatusStack:
                     if cursor.a3 == UInt64(GoWire.GoroutineStatus.running) { running = cursor.a1 }
                 case GoWire.goBlock:
-                    if cursor.a1 == reason, running != 0 { found.insert(running) }
+                    if reasons.contains(cursor.a1), running != 0 { found.insert(running) }
                     running = 0
                 case GoWire.goStop, GoWire.goDestroy, GoWire.goSyscallEndBlocked: running = 0
                 default: break
