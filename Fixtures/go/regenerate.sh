@@ -9,8 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod
 programs=("$@")
-[ ${#programs[@]} -gt 0 ] || programs=(leaks preempt gcheavy syscalls fanout)
+[ ${#programs[@]} -gt 0 ] || programs=(leaks preempt gcheavy syscalls fanout gotest-context)
 for program in "${programs[@]}"; do
+  if [ "$program" = gotest-context ]; then
+    # A real `go test -trace`: the standard library's context package's tests. What is
+    # known by construction: the tests pass, so every test goroutine (testing.tRunner) ended.
+    go test -count=1 -short -trace="$PWD/gotest-context/trace.out" context >/dev/null
+    echo "$program: $(wc -c < "$program/trace.out") bytes"
+    continue
+  fi
   # Several short generations (GODEBUG traceadvanceperiod, in ns) so that the importer's
   # generation handling and the truncation tests have boundaries to work with.
   GODEBUG=traceadvanceperiod=50000000 go run "./$program" -trace "$program/trace.out" -truth "$program/truth.json"

@@ -38,7 +38,7 @@ import Testing
     }
 
     /// The import is the same events as the direct read, in a file smaller than the Go trace.
-    @Test(arguments: ["leaks", "preempt", "gcheavy", "syscalls", "fanout"])
+    @Test(arguments: ["leaks", "preempt", "gcheavy", "syscalls", "fanout", "gotest-context"])
     func importWritesTheSameEventsSmaller(_ program: String) async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

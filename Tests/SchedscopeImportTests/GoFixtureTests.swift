@@ -7,7 +7,7 @@ import Testing
 /// The importer and the analyses against Go programs whose behaviour is known by
 /// construction (Fixtures/go/*/main.go): each program wrote its own truth.json.
 @Suite struct GoFixtureTests {
-    @Test(arguments: ["leaks", "preempt", "gcheavy", "syscalls", "fanout"])
+    @Test(arguments: ["leaks", "preempt", "gcheavy", "syscalls", "fanout", "gotest-context"])
     func importsCleanly(_ program: String) throws {
         let fixture = try GoFixture.load(program)
         #expect(fixture.violations.isEmpty, "\(fixture.violations.prefix(3))")
@@ -21,7 +21,8 @@ import Testing
         #expect(main.map(\.isRuntimeTask) == false)
         // Every goroutine of the program itself has a start function from the trace.
         guard program != "gcheavy" else { return }  // main allocates; it starts no goroutine
-        let userTasks = fixture.events.filter { $0.kind == .taskCreate && fixture.strings[$0.label].hasPrefix("main.") }
+        let prefix = program == "gotest-context" ? "testing." : "main."
+        let userTasks = fixture.events.filter { $0.kind == .taskCreate && fixture.strings[$0.label].hasPrefix(prefix) }
         #expect(!userTasks.isEmpty)
     }
 
@@ -57,6 +58,16 @@ import Testing
         #expect(fixture.count(.taskEnd, of: workers) == count)
         let report = leakReport(fixture, includeRuntime: true)
         #expect(report.candidates.allSatisfy { !workers.contains($0.task) })
+    }
+
+    /// A real `go test -trace` (the context package's tests, which pass): every test ran in
+    /// a goroutine started at testing.tRunner, and every one of them ended.
+    @Test func goTestGoroutinesAllEnded() throws {
+        let fixture = try GoFixture.load("gotest-context")
+        let tests = fixture.tasks(labelled: fixture.string("test_function"))
+        #expect(!tests.isEmpty)
+        #expect(fixture.count(.taskEnd, of: tests) == tests.count)
+        #expect(leakReport(fixture).candidates.allSatisfy { !tests.contains($0.task) })
     }
 
     @Test func fanOutCountsMatch() throws {
