@@ -51,11 +51,13 @@ extension GoTraceParser {
 
     mutating func start(_ g: UInt64, seq: UInt64, _ generation: UInt64, _ slot: Int, _ emitter: inout Emitter) {
         let p = threads[slot].proc
-        goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.running
-        goroutines.pointer(g)?.pointee.seq = seq
-        goroutines.pointer(g)?.pointee.seqGeneration = generation
-        goroutines.pointer(g)?.pointee.onProc = p
-        goroutines.pointer(g)?.pointee.parkedInSyscall = false
+        if let goroutine = goroutines.pointer(g) {
+            goroutine.pointee.status = W.GoroutineStatus.running
+            goroutine.pointee.seq = seq
+            goroutine.pointee.seqGeneration = generation
+            goroutine.pointee.onProc = p
+            goroutine.pointee.parkedInSyscall = false
+        }
         threads[slot].goroutine = g
         emitter.emit(.taskStart, proc: p, task: g)
     }

@@ -130,48 +130,48 @@ extension GoTraceParser {
 
         case W.goStart:
             let g = cursor.a1
-            guard let goroutine = goroutines[g] else {
+            guard let goroutine = goroutines.pointer(g) else {
                 if force { inconsistent(cursor, context, &report, "GoStart of unknown goroutine \(g)") }
                 return force
             }
-            guard force || (goroutine.status == W.GoroutineStatus.runnable
-                && Self.succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
+            guard force || (goroutine.pointee.status == W.GoroutineStatus.runnable
+                && Self.succeeds(goroutine.pointee.seq, goroutine.pointee.seqGeneration, cursor.a2, generation)) else { return false }
             if thread.goroutine != 0 { stopGoroutine(slot, &emitter) }
             start(g, seq: cursor.a2, generation, slot, &emitter)
 
         case W.goStop, W.goBlock, W.goDestroy:
             let g = thread.goroutine
-            guard g != 0, let goroutine = goroutines[g], goroutine.status == W.GoroutineStatus.running else {
+            guard g != 0, let goroutine = goroutines.pointer(g), goroutine.pointee.status == W.GoroutineStatus.running else {
                 inconsistent(cursor, context, &report, "\(GoWire.name(cursor.type)) on M \(cursor.thread), which runs no goroutine")
                 threads[slot].goroutine = 0
                 return true
             }
-            let proc = goroutine.onProc
+            let proc = goroutine.pointee.onProc
+            goroutine.pointee.onProc = Self.noProc
+            threads[slot].goroutine = 0
             switch cursor.type {
             case W.goStop:
-                goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
+                goroutine.pointee.status = W.GoroutineStatus.runnable
                 emitter.emit(isPreempted(cursor.a1, context) ? .taskPreempt : .taskYield, proc: proc, task: g)
             case W.goBlock:
-                goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.waiting
+                goroutine.pointee.status = W.GoroutineStatus.waiting
                 emitter.emit(.taskPark, proc: proc, task: g, UInt64(goString(cursor.a1, context, cursor, &report).rawValue))
             default:
                 goroutines[g] = nil
                 emitter.emit(.taskEnd, proc: proc, task: g)
             }
-            goroutines.pointer(g)?.pointee.onProc = Self.noProc
-            threads[slot].goroutine = 0
 
         case W.goUnblock:
             let g = cursor.a1
-            guard let goroutine = goroutines[g] else {
+            guard let goroutine = goroutines.pointer(g) else {
                 if force { inconsistent(cursor, context, &report, "GoUnblock of unknown goroutine \(g)") }
                 return force
             }
-            guard force || (goroutine.status == W.GoroutineStatus.waiting
-                && Self.succeeds(goroutine.seq, goroutine.seqGeneration, cursor.a2, generation)) else { return false }
-            goroutines.pointer(g)?.pointee.status = W.GoroutineStatus.runnable
-            goroutines.pointer(g)?.pointee.seq = cursor.a2
-            goroutines.pointer(g)?.pointee.seqGeneration = generation
+            guard force || (goroutine.pointee.status == W.GoroutineStatus.waiting
+                && Self.succeeds(goroutine.pointee.seq, goroutine.pointee.seqGeneration, cursor.a2, generation)) else { return false }
+            goroutine.pointee.status = W.GoroutineStatus.runnable
+            goroutine.pointee.seq = cursor.a2
+            goroutine.pointee.seqGeneration = generation
             emitter.emit(.taskUnpark, proc: thread.proc, task: g, thread.goroutine)
 
         case W.goSwitch, W.goSwitchDestroy:
