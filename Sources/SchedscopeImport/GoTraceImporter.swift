@@ -67,7 +67,7 @@ public final class GoTraceImporter {
         if buffer.size == UInt64(Self.headerSize) { return }
         if case .generation(let first) = try reader.next(buffer, &report) {
             pending = first
-            info.procCount = procCount(first)
+            info.procCount = parser.scanFirstGeneration(first, buffer)
             if let clock = first.clock {
                 // The wall time at the trace start: the snapshot's wall time, less the
                 // monotonic time that passed between the first batch and the snapshot.
@@ -103,36 +103,6 @@ public final class GoTraceImporter {
             throw GoImportError(.unsupportedVersion, path: path, byteOffset: 0,
                                 "trace format go 1.\(minor) is newer than this importer (it reads go 1.22–1.26)")
         }
-    }
-
-    /// The Ps the first generation shows: GOMAXPROCS (ProcsChange) or the highest P id + 1.
-    private func procCount(_ generation: GoGeneration) -> UInt32 {
-        var count: UInt64 = 0
-        let base = UnsafePointer(buffer.bytes)
-        var values = [UInt64](repeating: 0, count: GoWire.maxArguments)
-        for batches in generation.batches {
-            for frame in batches {
-                var position = frame.payloadStart
-                scanning: while position < frame.payloadEnd {
-                    let type = base[position]
-                    let arguments = GoWire.argumentCounts[Int(type)]
-                    guard arguments != GoWire.unknown else { break scanning }
-                    position += 1
-                    for index in 0..<Int(arguments) {
-                        guard let value = GoVarint.read(base, &position, frame.payloadEnd) else { break scanning }
-                        values[index] = value
-                    }
-                    switch type {
-                    case GoWire.procStatus, GoWire.procStart, GoWire.procSteal:
-                        if values[1] < GoTraceParser.maxProcs { count = max(count, values[1] + 1) }
-                    case GoWire.procsChange:
-                        if values[1] < GoTraceParser.maxProcs { count = max(count, values[1]) }
-                    default: break
-                    }
-                }
-            }
-        }
-        return UInt32(count)
     }
 
     /// Whether imports run on a background thread by default: when there is a core to spare.

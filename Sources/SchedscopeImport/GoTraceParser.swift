@@ -54,6 +54,8 @@ struct GoTraceParser {
     /// Goroutines of the first generation that park as "system goroutine wait": the
     /// runtime's own, even when the trace never shows their start function.
     var systemGoroutines: Set<UInt64> = []
+    /// The generation `scanFirstGeneration` walked.
+    var scannedGeneration: UInt64?
 
     var strings = StringTable()
     private var interned: [String: StringID] = [:]
@@ -155,7 +157,7 @@ struct GoTraceParser {
         labelCache.removeAll(keepingCapacity: true)
         if initialGeneration == nil {
             initialGeneration = generation.number
-            systemGoroutines = findSystemGoroutines(generation, buffer)
+            if scannedGeneration != generation.number { _ = scanFirstGeneration(generation, buffer) }
         }
         let nanosecondsPerTick = 1e9 / Double(generation.frequency)
         if traceStart == nil {
@@ -256,21 +258,22 @@ struct GoTraceParser {
     /// Block reasons only the runtime's own goroutines use (runtime/traceruntime.go).
     static let systemWaitReasons: Set<String> = ["system goroutine wait", "GC background sweeper wait"]
 
-    /// Walks each M's events of the first generation in program order (which is enough to
-    /// know the running goroutine: GoStart/GoStatus set it, a stop clears it) and returns the
-    /// goroutines that block for a reason only the runtime's goroutines have. Only
-    /// goroutines that existed before the trace can lack a start function, and only the
-    /// first generation has those.
-    private func findSystemGoroutines(_ generation: GoGeneration, _ buffer: GoFileBuffer) -> Set<UInt64> {
+    /// One walk over the first generation before it is parsed, each M's events in program
+    /// order (enough to know the running goroutine: GoStart/GoStatus set it, a stop clears
+    /// it). Finds the Ps (GOMAXPROCS from ProcsChange, or the highest P id + 1: the trace
+    /// info needs them before any event is delivered) and the goroutines that block for a
+    /// reason only the runtime's goroutines have (only goroutines that existed before the
+    /// trace can lack a start function, and only the first generation has those).
+    mutating func scanFirstGeneration(_ generation: GoGeneration, _ buffer: GoFileBuffer) -> UInt32 {
         let reasons = Set(generation.strings.compactMap { id, range in
             Self.systemWaitReasons.contains(String(decoding: UnsafeBufferPointer(start: buffer.bytes + range.lowerBound, count: range.count),
                                                    as: UTF8.self)) ? id : nil
         })
-        guard !reasons.isEmpty else { return [] }
         let context = GenerationContext(generation: generation, buffer: buffer, base: UnsafePointer(buffer.bytes),
                                         nanosecondsPerTick: 1, start: 0, argumentCounts: argumentCounts)
         var scratch = GoImportReport()
         var found: Set<UInt64> = []
+        var procCount: UInt64 = 0
         for (index, thread) in generation.threads.enumerated() {
             var cursor = Cursor(thread: thread, threadSlot: 0, batches: generation.batches[index])
             var running: UInt64 = 0
@@ -283,11 +286,17 @@ struct GoTraceParser {
                     if reasons.contains(cursor.a1), running != 0 { found.insert(running) }
                     running = 0
                 case GoWire.goStop, GoWire.goDestroy, GoWire.goSyscallEndBlocked: running = 0
+                case GoWire.procStatus, GoWire.procStart, GoWire.procSteal:
+                    if cursor.a1 < Self.maxProcs { procCount = max(procCount, cursor.a1 + 1) }
+                case GoWire.procsChange:
+                    if cursor.a1 < Self.maxProcs { procCount = max(procCount, cursor.a1) }
                 default: break
                 }
             }
         }
-        return found
+        systemGoroutines = found
+        scannedGeneration = generation.number
+        return UInt32(procCount)
     }
 
     /// What every event of a generation needs: a class, so that passing it per event is
