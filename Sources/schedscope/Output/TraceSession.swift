@@ -17,13 +17,18 @@ struct TraceSession {
     /// Opens the trace — a .sctrace, or a Go execution trace (sniffed from its header) —
     /// or exits 1 with a one-line message.
     static func open(_ input: TraceInput) throws -> TraceSession {
+        try open(path: input.trace, strict: input.strict)
+    }
+
+    /// Opens the trace at `path` (either format) or exits 1 with a one-line message.
+    static func open(path: String, strict: Bool) throws -> TraceSession {
         do {
-            if isGoTrace(input.trace) {
-                let importer = try GoTraceImporter(path: input.trace)
-                return TraceSession(path: input.trace, strict: input.strict, reader: GoTraceSource(importer))
+            if isGoTrace(path) {
+                let importer = try GoTraceImporter(path: path)
+                return TraceSession(path: path, strict: strict, reader: GoTraceSource(importer))
             }
-            let reader = try TraceReader(path: input.trace)
-            return TraceSession(path: input.trace, strict: input.strict, reader: reader)
+            let reader = try TraceReader(path: path)
+            return TraceSession(path: path, strict: strict, reader: reader)
         } catch let error as GoImportError {
             Diagnostics.error(error.description)
             throw ExitCode(1)
