@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SchedscopeExport", targets: ["SchedscopeExport"]),
         .library(name: "SchedscopeExecutor", targets: ["SchedscopeExecutor"]),
         .library(name: "SchedscopeTesting", targets: ["SchedscopeTesting"]),
+        .library(name: "SchedscopeImport", targets: ["SchedscopeImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,10 +43,12 @@ let package = Package(
         .target(name: "SchedscopeAnalysis", dependencies: ["SchedscopeModel", "SchedscopeFormat"]),
         // Hand-offs to other tools (Chrome/Perfetto JSON, CSV, OpenMetrics) and the HTML report.
         .target(name: "SchedscopeExport", dependencies: ["SchedscopeModel", "SchedscopeAnalysis"]),
+        // Foreign traces (Go execution traces) as Schedscope events; no Foundation.
+        .target(name: "SchedscopeImport", dependencies: ["SchedscopeModel"]),
         .executableTarget(
             name: "schedscope",
             dependencies: [
-                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth", "SchedscopeExport",
+                "SchedscopeModel", "SchedscopeFormat", "SchedscopeAnalysis", "SchedscopeSynth", "SchedscopeExport", "SchedscopeImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +69,10 @@ let package = Package(
         .testTarget(
             name: "SchedscopeExportTests",
             dependencies: ["SchedscopeExport", "SchedscopeTestSupport", "SchedscopeSynth", "SchedscopeFormat"]
+        ),
+        .testTarget(
+            name: "SchedscopeImportTests",
+            dependencies: ["SchedscopeImport", "SchedscopeAnalysis", "SchedscopeTestSupport"]
         ),
         .testTarget(
             name: "SchedscopeSynthTests",

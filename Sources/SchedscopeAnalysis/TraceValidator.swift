@@ -40,7 +40,9 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
 ///
 /// - Complexity: O(1) per event; memory grows with live tasks, Ps and threads.
 public struct TraceValidator {
-    private enum TaskState: UInt8 { case runnable, running, parked }
+    /// `created`: runnable and never started, the one state a task may also park from (a
+    /// task born blocked: Go's GoCreateBlocked, or a goroutine waiting when the trace starts).
+    private enum TaskState: UInt8 { case runnable, running, parked, created }
 
     private var taskStates = IDMap<TaskID, TaskState>()
     private var runningOn = IDMap<TaskID, ProcID>()
@@ -103,11 +105,11 @@ public struct TraceValidator {
             }
             if !task.isSome { report(.illegalTransition, event, "task_create of task 0 (reserved for 'no task')") }
             endedTasks.remove(task)
-            taskStates[task] = .runnable
+            taskStates[task] = .created
         case .taskStart:
             checkNotEnded(event)
             let state = taskStates[task] ?? .runnable
-            if state != .runnable {
+            if state != .runnable && state != .created {
                 report(.illegalTransition, event, "task \(task) started while \(name(state))")
                 if state == .running, let proc = runningOn[task] { procRunning[proc] = nil }
             }
@@ -127,7 +129,7 @@ public struct TraceValidator {
         case .taskYield, .taskPreempt, .taskPark, .taskEnd:
             checkNotEnded(event)
             let state = taskStates[task] ?? .running
-            if state != .running {
+            if state != .running && !(state == .created && event.kind == .taskPark) {
                 report(.illegalTransition, event, "\(event.kind.name) of task \(task) while \(name(state))")
             }
             if let proc = runningOn.removeValue(forKey: task), procRunning[proc] == task { procRunning[proc] = nil }
@@ -197,7 +199,7 @@ public struct TraceValidator {
 
     private func name(_ state: TaskState) -> String {
         switch state {
-        case .runnable: "runnable"
+        case .runnable, .created: "runnable"
         case .running: "running"
         case .parked: "parked"
         }

@@ -7,7 +7,8 @@ struct Schedscope: ParsableCommand {
         abstract: "Record what a task scheduler does and explain it afterwards.",
         discussion: """
             Reads Schedscope traces (.sctrace): per-thread, zlib-compressed streams of \
-            scheduler events (procs, tasks, GC pauses, regions).
+            scheduler events (procs, tasks, GC pauses, regions). Every reading command also \
+            reads Go execution traces (go test -trace, runtime/trace; Go 1.22 or later).
 
             Start with a summary, then narrow down:
               schedscope synth -o demo.sctrace --procs 8 --tasks 100000
@@ -16,6 +17,7 @@ struct Schedscope: ParsableCommand {
               schedscope events demo.sctrace --kind task_park --from 10ms --to 12ms
               schedscope analyze demo.sctrace
               schedscope leaks demo.sctrace --by-region --fail
+              schedscope leaks go.trace
 
             Exit codes: 0 success · 1 the input could not be read · 2 a check failed \
             (validate found problems, leaks --fail found candidates, diff found a \
@@ -28,7 +30,7 @@ struct Schedscope: ParsableCommand {
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,
             LeaksCommand.self, AnalyzeCommand.self, DiffCommand.self, ValidateCommand.self, SynthCommand.self,
-            RecordCommand.self, ExportCommand.self, ReportCommand.self,
+            RecordCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
         ]
     )
 }

@@ -29,6 +29,25 @@ struct TraceValidatorTests {
         #expect(found == [.illegalTransition])
     }
 
+    /// A task may be born blocked (Go's GoCreateBlocked, a goroutine waiting when the trace
+    /// starts): parked straight from creation; but it cannot yield or end before running.
+    @Test func aCreatedTaskMayParkButNotStop() throws {
+        let parked = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).park(1, reason: "chan receive", proc: 0, at: 2)
+            b.unpark(1, proc: 0, at: 3).start(1, proc: 0, at: 4).end(1, proc: 0, at: 5)
+        }
+        #expect(parked.isEmpty)
+        let yielded = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).yield(1, proc: 0, at: 2)
+        }
+        #expect(yielded == [.illegalTransition])
+        let parkedTwice = try rules { b in
+            b.procStart(0, at: 0).create(1, proc: 0, at: 1).park(1, reason: "mutex", proc: 0, at: 2)
+            b.park(1, reason: "mutex", proc: 0, at: 3)
+        }
+        #expect(parkedTwice == [.illegalTransition])
+    }
+
     @Test func twoTasksOnOneProc() throws {
         let found = try rules { b in
             b.procStart(0, at: 0).create(1, proc: 0, at: 1).create(2, proc: 0, at: 1)

@@ -49,7 +49,10 @@ struct AnalyzeCommand: ParsableCommand {
         try selection.run(session, consume: { event in
             analysis.consume(event)
             count += 1
-        }, skip: { analysis.skip($0) })
+        }, skip: { analysis.skip($0) }, consumeBatch: { batch in
+            analysis.consume(batch)
+            count += UInt64(batch.count)
+        })
         let report = analysis.finish(strings: session.reader.strings, ignoringLeaks: try leaks.ignoring())
         let out = OutputBuffer()
         switch format {

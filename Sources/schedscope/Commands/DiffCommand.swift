@@ -198,17 +198,12 @@ enum DiffInputs {
         path: String, strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
         ignoring: ((String) -> Bool)?
     ) throws -> TraceFigures {
-        let session: TraceSession
-        do {
-            session = TraceSession(path: path, strict: strict, reader: try TraceReader(path: path))
-        } catch {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
-        }
+        // Either format: a .sctrace or a Go execution trace.
+        let session = try TraceSession.open(path: path, strict: strict)
         var analysis = FullAnalysis(
             procCount: session.reader.info.procCount, windowSize: windowSize, includeRuntime: includeRuntime,
             leakOptions: leakOptions)
-        try session.run(EventSelection()) { analysis.consume($0) }
+        try session.runBatches { analysis.consume($0) }
         return TraceFigures(analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring))
     }
 }

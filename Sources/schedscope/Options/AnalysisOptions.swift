@@ -42,12 +42,20 @@ struct AnalysisSelectionOptions: ParsableArguments {
     /// `--task`, task events (create, start, stops, unpark) count only for the named
     /// tasks: the shared filter also keeps the creation of their children and the wake-ups
     /// they did, which would make those other tasks look runnable forever.
-    func run(_ session: TraceSession, consume: (Event) -> Void, skip: (Event) -> Void) throws {
+    ///
+    /// `consumeBatch`, when given, takes whole batches when nothing is filtered out (the
+    /// common case, and the fast one: no call per event).
+    func run(
+        _ session: TraceSession, consume: (Event) -> Void, skip: (Event) -> Void,
+        consumeBatch: ((UnsafeBufferPointer<Event>) -> Void)? = nil
+    ) throws {
         var subject = try selection()
         subject.to = nil
         let end = to?.nanoseconds ?? .max
         guard !subject.selectsEverything else {
-            if end == .max {
+            if end == .max, let consumeBatch {
+                try session.runBatches(consumeBatch)
+            } else if end == .max {
                 try session.run(EventSelection(), consume)
             } else {
                 try session.run(EventSelection()) { event in if event.timestamp < end { consume(event) } }

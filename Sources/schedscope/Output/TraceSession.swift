@@ -1,24 +1,52 @@
 import ArgumentParser
 import SchedscopeAnalysis
 import SchedscopeFormat
+import SchedscopeImport
 import SchedscopeModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The source end of every reading command's pipeline: opens the trace, streams its
 /// events through the selection, and turns failures and damage into messages and exit codes.
 struct TraceSession {
     let path: String
     let strict: Bool
-    let reader: TraceReader
+    let reader: any EventSource
 
-    /// Opens the trace or exits 1 with a one-line message.
+    /// Opens the trace — a .sctrace, or a Go execution trace (sniffed from its header) —
+    /// or exits 1 with a one-line message.
     static func open(_ input: TraceInput) throws -> TraceSession {
+        try open(path: input.trace, strict: input.strict)
+    }
+
+    /// Opens the trace at `path` (either format) or exits 1 with a one-line message.
+    static func open(path: String, strict: Bool) throws -> TraceSession {
         do {
-            let reader = try TraceReader(path: input.trace)
-            return TraceSession(path: input.trace, strict: input.strict, reader: reader)
-        } catch {
+            if isGoTrace(path) {
+                let importer = try GoTraceImporter(path: path)
+                return TraceSession(path: path, strict: strict, reader: GoTraceSource(importer))
+            }
+            let reader = try TraceReader(path: path)
+            return TraceSession(path: path, strict: strict, reader: reader)
+        } catch let error as GoImportError {
             Diagnostics.error(error.description)
             throw ExitCode(1)
+        } catch {
+            Diagnostics.error("\(error)")
+            throw ExitCode(1)
         }
+    }
+
+    /// Whether the file starts like a Go execution trace; anything unreadable is left to
+    /// TraceReader, whose messages say what is wrong.
+    static func isGoTrace(_ path: String) -> Bool {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var prefix = [UInt8](repeating: 0, count: 5)
+        let count = read(descriptor, &prefix, 5)
+        return count == 5 && GoTraceImporter.looksLikeGoTrace(prefix)
     }
 
     /// Streams the selected events to `body`, then reports damage (exit 1 under `--strict`).
@@ -42,6 +70,18 @@ struct TraceSession {
         try reportDamage()
     }
 
+    /// Streams every event to `body` a batch at a time (the analyses' fast path: no call per
+    /// event), then reports damage as `run` does.
+    func runBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        do {
+            try reader.forEachBatch(body)
+        } catch let error as TraceFormatError {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+        try reportDamage()
+    }
+
     /// Prints what was lost; with `--strict`, damage is an error. `stoppedEarly`: the
     /// consumer stopped reading (`events --limit`), so only the damage met so far is known.
     func reportDamage(stoppedEarly: Bool = false) throws {
@@ -50,7 +90,7 @@ struct TraceSession {
         let damages = report.damages.count + report.unrecordedDamages
         var parts: [String] = []
         if report.truncated { parts.append("the trace is truncated") }
-        if report.chunksCorrupt > 0 { parts.append("\(report.chunksCorrupt) chunk\(report.chunksCorrupt == 1 ? "" : "s") corrupt") }
+        if report.chunksCorrupt > 0 { parts.append(reader.describeSkipped(report.chunksCorrupt)) }
         if report.bytesLost > 0 { parts.append("\(formatCount(report.bytesLost)) of \(formatCount(report.fileSize)) bytes lost") }
         if parts.isEmpty { parts.append("\(damages) problem\(damages == 1 ? "" : "s") found") }
         let summary = "'\(path)': \(parts.joined(separator: ", "))"

@@ -1,0 +1,3 @@
+module schedscope.benchmarks/goworkload
+
+go 1.27

@@ -1,0 +1,3 @@
+module schedscope.fixtures
+
+go 1.27
