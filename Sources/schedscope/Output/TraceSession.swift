@@ -82,6 +82,15 @@ struct TraceSession {
         try reportDamage()
     }
 
+    /// "15,063 events", or "15,063 of 18,614 events" when the trace's end chunk says how
+    /// many its producer wrote.
+    static func survivors(_ report: ReadReport) -> String {
+        guard let written = report.end?.eventsWritten, written >= report.eventsRead else {
+            return "\(formatCount(report.eventsRead)) events"
+        }
+        return "\(formatCount(report.eventsRead)) of \(formatCount(written)) events"
+    }
+
     /// Prints what was lost; with `--strict`, damage is an error. `stoppedEarly`: the
     /// consumer stopped reading (`events --limit`), so only the damage met so far is known.
     func reportDamage(stoppedEarly: Bool = false) throws {
@@ -99,7 +108,7 @@ struct TraceSession {
         } else {
             Diagnostics.warning(stoppedEarly
                 ? "\(summary) (found before reading stopped)."
-                : "\(summary); results cover the \(formatCount(report.eventsRead)) events that survive.")
+                : "\(summary); results cover the \(Self.survivors(report)) that survive.")
         }
         for damage in report.damages.prefix(5) { Diagnostics.note(damage.description) }
         if damages > 5 { Diagnostics.note("… and \(damages - 5) more (schedscope validate lists them all)") }
