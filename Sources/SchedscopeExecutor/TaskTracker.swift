@@ -12,8 +12,8 @@ import Synchronization
 /// may be resumed (enqueued by another thread) before the job in which it suspended has
 /// returned, and the lock keeps its events in a legal order whichever thread comes first.
 ///
-/// - Complexity: one hash probe under a lock per enqueue, start and stop; memory grows with
-///   live tasks.
+/// - Complexity: one hash probe (`TaskSlots`) under a lock per enqueue, start and stop;
+///   memory grows with live tasks.
 package final class TaskTracker: Sendable {
     /// How the end of a task not spawned through `spawn` is told from a suspension.
     package enum CompletionMethod: Sendable, Equatable {
@@ -38,7 +38,7 @@ package final class TaskTracker: Sendable {
     }
 
     private final class Shard: Sendable {
-        let tasks = Mutex<[UInt64: TrackedTask]>([:])
+        let tasks = Mutex(TaskSlots<TrackedTask>())
     }
 
     package let completionMethod: CompletionMethod
@@ -127,7 +127,7 @@ package final class TaskTracker: Sendable {
         // only needed, and only paid for, once a test region exists.
         let inheritedRegion = pending?.region == nil && regionsInUse ? parentRegion(of: waker) : 0
         shard(task).tasks.withLock { tasks in
-            guard var entry = tasks[task] else {
+            guard let index = tasks.index(of: task) else {
                 let flags = schedscope_job_flags(job)
                 let label = pending?.label ?? labels.label(flags: flags)
                 let region = pending?.region ?? inheritedRegion
@@ -137,12 +137,12 @@ package final class TaskTracker: Sendable {
                     hasAsyncLetChildren.store(true, ordering: .relaxed)
                 }
                 events.taskCreate(TaskID(task), parent: TaskID(waker), label: label)
-                tasks[task] = TrackedTask(
+                tasks.insert(task, TrackedTask(
                     state: .runnable, proc: -1, label: label, region: region, parent: waker,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet))
                 return
             }
-            switch entry.state {
+            switch tasks.value(at: index).state {
             case .runnable:
                 return
             case .running where waker == task:
@@ -154,8 +154,7 @@ package final class TaskTracker: Sendable {
             case .parked:
                 events.taskUnpark(TaskID(task), by: TaskID(waker))
             }
-            entry.state = .runnable
-            tasks[task] = entry
+            tasks.update(at: index) { $0.state = .runnable }
         }
     }
 
@@ -174,32 +173,39 @@ package final class TaskTracker: Sendable {
         if probes { schedscope_retain(job) }
         let proc = Int32(worker.proc)
         shard(task).tasks.withLock { tasks in
-            if tasks[task] == nil {
+            if let index = tasks.index(of: task) {
+                tasks.update(at: index) {
+                    $0.state = .running
+                    $0.proc = proc
+                }
+            } else {
                 // First seen running (tracking started after it was enqueued).
                 let label = labels.label(flags: flags)
                 events.taskCreate(TaskID(task), parent: .none, label: label)
-                tasks[task] = TrackedTask(
-                    state: .runnable, proc: -1, label: label, region: 0, parent: 0,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
+                tasks.insert(task, TrackedTask(
+                    state: .running, proc: proc, label: label, region: 0, parent: 0,
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet))
             }
-            tasks[task]!.state = .running
-            tasks[task]!.proc = proc
             events.taskStart(TaskID(task), on: ProcID(rawValue: UInt32(proc)))
         }
         worker.runningTask = task
         body()
         worker.runningTask = 0
         let ended = shard(task).tasks.withLock { tasks -> Bool in
-            guard var entry = tasks[task], entry.state == .running, entry.proc == proc else { return false }
+            guard let index = tasks.index(of: task) else { return false }
+            let entry = tasks.value(at: index)
+            guard entry.state == .running, entry.proc == proc else { return false }
             if probes && schedscope_task_status_flags(job) & JobLabels.isCompleteStatus != 0 {
                 events.taskEnd(TaskID(task))
-                tasks[task] = nil
+                tasks.remove(at: index)
                 return true
             }
             events.taskPark(TaskID(task), reason: isAsyncLet ? asyncLetReason : suspendedReason)
-            entry.state = .parked
-            entry.parkedNanoseconds = schedscope_executor_monotonic_ns()
-            tasks[task] = entry
+            let now = schedscope_executor_monotonic_ns()
+            tasks.update(at: index) {
+                $0.state = .parked
+                $0.parkedNanoseconds = now
+            }
             return false
         }
         if probes { schedscope_release(job) }
@@ -210,9 +216,9 @@ package final class TaskTracker: Sendable {
     /// runnable, and the continuation's enqueue of it is no wake-up.
     private func taskYielded(_ task: UInt64) {
         shard(task).tasks.withLock { tasks in
-            guard tasks[task]?.state == .running else { return }
+            guard let index = tasks.index(of: task), tasks.value(at: index).state == .running else { return }
             events.taskYield(TaskID(task))
-            tasks[task]!.state = .runnable
+            tasks.update(at: index) { $0.state = .runnable }
         }
     }
 
@@ -237,7 +243,7 @@ package final class TaskTracker: Sendable {
         let task = worker.runningTask
         guard task != 0 else { return }
         shard(task).tasks.withLock { tasks in
-            if tasks.removeValue(forKey: task) != nil { events.taskEnd(TaskID(task)) }
+            if tasks.removeValue(forKey: task) { events.taskEnd(TaskID(task)) }
         }
         forgetAsyncLetChildren(of: task)
     }
@@ -249,7 +255,7 @@ package final class TaskTracker: Sendable {
               let children = asyncLetChildren.withLock({ $0.removeValue(forKey: parent) }) else { return }
         for child in children {
             shard(child).tasks.withLock { tasks in
-                if tasks[child]?.state == .parked { tasks[child] = nil }
+                if let index = tasks.index(of: child), tasks.value(at: index).state == .parked { tasks.remove(at: index) }
             }
         }
     }
@@ -258,7 +264,7 @@ package final class TaskTracker: Sendable {
 
     private func parentRegion(of parent: UInt64) -> UInt32 {
         guard parent != 0 else { return 0 }
-        return shard(parent).tasks.withLock { $0[parent]?.region ?? 0 }
+        return shard(parent).tasks.withLock { tasks in tasks.index(of: parent).map { tasks.value(at: $0).region } ?? 0 }
     }
 
     // MARK: - Queries (leak checks)
@@ -283,7 +289,7 @@ package final class TaskTracker: Sendable {
         var found: [(UInt64, TrackedTask)] = []
         for shard in shards {
             shard.tasks.withLock { tasks in
-                for (task, entry) in tasks where entry.region == region { found.append((task, entry)) }
+                tasks.forEach { task, entry in if entry.region == region { found.append((task, entry)) } }
             }
         }
         found.sort { $0.1.createdNanoseconds < $1.1.createdNanoseconds }
