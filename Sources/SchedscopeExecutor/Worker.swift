@@ -17,6 +17,8 @@ final class Worker: @unchecked Sendable {
     /// Strong: the worker threads keep their executor alive until `shutdown()` (an
     /// executor the program stops referring to keeps running, as the global one does).
     let executor: SchedscopeExecutor
+    /// The executor's identity, compared on each enqueue without retaining it.
+    let executorID: ObjectIdentifier
     var tick: UInt64 = 0
     var random: SplitMix64
     /// The task whose job runs on this thread now (0: none, or a job that is not a task).
@@ -39,6 +41,7 @@ final class Worker: @unchecked Sendable {
     init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
         self.proc = proc
         self.executor = executor
+        executorID = ObjectIdentifier(executor)
         random = SplitMix64(seed: seed &+ UInt64(proc))
         wakeWord = .allocate(capacity: 1)
         wakeWord.initialize(to: Atomic(0))
