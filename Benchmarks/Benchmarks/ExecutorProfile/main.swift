@@ -4,9 +4,10 @@ import SchedscopeRecorder
 
 // One executor workload, once, for profilers (`perf record`, `valgrind --tool=callgrind`),
 // where the Benchmark harness's iterations and statistics would be noise. Usage:
-//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|on [TRACE]
-// "off": tracking off, no recording; "on": tracking on, recording to TRACE (default: a file
-// in the temporary directory). Prints the CPU time of the workload alone (process CPU time
+//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]
+// "off": tracking off, no recording; "track": tracking on (the task table and its probes),
+// no recording, so the table's cost is told from the recorder's; "on": tracking on,
+// recording to TRACE (default: a file in the temporary directory). Prints the CPU time of the workload alone (process CPU time
 // before and after; the executor's threads are created, and parked, before).
 
 @inline(never) func work(_ value: Int) -> Int { value &* 31 &+ 7 }
@@ -62,8 +63,8 @@ func processCPUNanoseconds() -> UInt64 {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield"].contains(arguments[1]),
-      let count = Int(arguments[2]), ["off", "on"].contains(arguments[3]) else {
-    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|on [TRACE]\n".data(using: .utf8)!)
+      let count = Int(arguments[2]), ["off", "track", "on"].contains(arguments[3]) else {
+    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]\n".data(using: .utf8)!)
     exit(64)
 }
 let recording = arguments[3] == "on"
@@ -74,7 +75,8 @@ if recording {
         : FileManager.default.temporaryDirectory.appendingPathComponent("schedscope-executor-profile.sctrace").path
     try Recorder.start(path: path, options: options)
 }
-let executor = SchedscopeExecutor(ExecutorConfiguration(name: "profile", taskTracking: recording ? .on : .off))
+let executor = SchedscopeExecutor(ExecutorConfiguration(
+    name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording))
 let workload: @Sendable () async -> Void = switch arguments[1] {
 case "fan-out": { await fanOut(count) }
 case "fan-out-batched": { await fanOutBatched(count) }
