@@ -45,6 +45,15 @@ let package = Package(
             path: "Benchmarks/ExecutorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // One workload, once, for profilers (no harness): see its main.swift.
+        .executableTarget(
+            name: "ExecutorProfile",
+            dependencies: [
+                .product(name: "SchedscopeExecutor", package: "Schedscope"),
+                .product(name: "SchedscopeRecorder", package: "Schedscope"),
+            ],
+            path: "Benchmarks/ExecutorProfile"
+        ),
         .executableTarget(
             name: "ExecutorHookBenchmarks",
             dependencies: [

@@ -40,6 +40,9 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     package let idleProcs: IdleProcs
     /// The task table, when task tracking is on.
     package let tracker: TaskTracker?
+    /// `tracker`, reached on every enqueue and job without a retain and a release (it lives
+    /// as long as this executor, which holds it).
+    private let unretainedTracker: Unmanaged<TaskTracker>?
     private var workers: [Worker] = []
     private let stopping = Atomic<Bool>(false)
     /// Jobs enqueued from threads that are not this executor's (the workers count their own).
@@ -63,6 +66,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         case .automatic: Recorder.isRecording
         }
         tracker = tracking ? TaskTracker(recordsEvents: configuration.recordsEvents) : nil
+        unretainedTracker = tracker.map { Unmanaged.passUnretained($0) }
         workers = (0..<configuration.procCount).map { Worker(proc: $0, executor: self, seed: configuration.stealSeed) }
         tracker?.announceCompletionMethod()
         for worker in workers { worker.startThread() }
@@ -103,21 +107,40 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Queues a job given as its address (from `enqueue` or the global hook).
     func enqueue(word: UInt) {
-        let worker = currentWorker
-        if let tracker {
-            tracker.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, by: worker)
+        if let pointer = schedscope_current_worker() {
+            // Borrowed, not retained (a retain and a release per enqueue): a worker lives as
+            // long as its thread, and this is its thread.
+            let fromOwnWorker = Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
+                guard worker.executorID == ObjectIdentifier(self) else { return false }
+                enqueue(word, fromWorker: worker)
+                return true
+            }
+            if fromOwnWorker { return }
         }
+        enqueueFromOutside(word)
+    }
+
+    /// Queues a job readied on one of this executor's workers.
+    @inline(__always)
+    private func enqueue(_ word: UInt, fromWorker worker: Worker) {
+        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, waker: worker.runningTask) }
         if isStopping {
             globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
         }
-        if let worker {
-            worker.jobsEnqueued += 1
-            // Readied by the running job: it runs next on this P (Go's `runnext`), unless it
-            // is the running task itself re-enqueued (a yield: behind the other work).
-            // Only work left in a ring is worth waking another P for: the next job is this
-            // P's as soon as its current job returns.
-            if scheduler.push(word, toProc: worker.proc, asNext: word != worker.runningJob) { wakeIdleProc() }
+        worker.jobsEnqueued += 1
+        // Readied by the running job: it runs next on this P (Go's `runnext`), unless it
+        // is the running task itself re-enqueued (a yield: behind the other work).
+        // Only work left in a ring is worth waking another P for: the next job is this
+        // P's as soon as its current job returns.
+        if scheduler.push(word, toProc: worker.proc, asNext: word != worker.runningJob) { wakeIdleProc() }
+    }
+
+    /// Queues a job from a thread that is not one of this executor's workers.
+    private func enqueueFromOutside(_ word: UInt) {
+        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, waker: 0) }
+        if isStopping {
+            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
         }
         externalEnqueues.add(1, ordering: .relaxed)
@@ -144,21 +167,21 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
 
     /// The id of the task running on the calling thread, if it is one of this executor's
     /// workers and runs a task (0 otherwise).
-    package var currentTaskID: UInt64 { currentWorker?.runningTask ?? 0 }
-
-    /// This executor's worker running the calling thread, if any.
-    private var currentWorker: Worker? {
-        guard let pointer = schedscope_current_worker() else { return nil }
-        let worker = Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
-        return worker.executor === self ? worker : nil
+    package var currentTaskID: UInt64 {
+        guard let pointer = schedscope_current_worker() else { return 0 }
+        return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
+            worker.executorID == ObjectIdentifier(self) ? worker.runningTask : 0
+        }
     }
 
     // MARK: - Jobs out
 
     func run(_ word: UInt, on worker: Worker) {
         let job = unsafeBitCast(word, to: UnownedJob.self)
-        if let tracker {
-            tracker.run(UnsafeMutableRawPointer(bitPattern: word)!, on: worker) { runJob(job) }
+        if let unretainedTracker {
+            unretainedTracker._withUnsafeGuaranteedRef { tracker in
+                tracker.run(UnsafeMutableRawPointer(bitPattern: word)!, on: worker) { runJob(job) }
+            }
         } else {
             runJob(job)
         }

@@ -7,6 +7,10 @@
 package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
     /// One local run queue per P, indexed by P.
     package let localQueues: [LocalRunQueue]
+    /// The same queues, unretained, for the per-job paths (`push`, `nextLocalOrGlobal`):
+    /// taking an element of `localQueues` costs a retain and a release; the array keeps
+    /// them alive as long as the scheduler.
+    private nonisolated(unsafe) let unretainedQueues: UnsafeMutablePointer<Unmanaged<LocalRunQueue>>
     package let globalQueue = GlobalRunQueue()
     package let sink: Sink
     /// Steal orders: for P count n, the strides coprime with n, so that `start + i * stride`
@@ -21,11 +25,21 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
     package init(procCount: Int, sink: Sink) {
         precondition(procCount >= 1, "at least one P")
         localQueues = (0..<procCount).map { _ in LocalRunQueue() }
+        unretainedQueues = .allocate(capacity: procCount)
+        for (proc, queue) in localQueues.enumerated() { (unretainedQueues + proc).initialize(to: .passUnretained(queue)) }
         self.sink = sink
         coprimeStrides = (1...procCount).filter { Self.gcd($0, procCount) == 1 }
     }
 
+    deinit { unretainedQueues.deallocate() }
+
     package var procCount: Int { localQueues.count }
+
+    /// Calls `body` with P `proc`'s queue, borrowed (no retain).
+    @inline(__always)
+    private func withLocalQueue<Result>(_ proc: Int, _ body: (LocalRunQueue) -> Result) -> Result {
+        unretainedQueues[proc]._withUnsafeGuaranteedRef(body)
+    }
 
     /// Queues `job`: on P `proc`'s local queue when the caller runs on that P (the job is
     /// likely to share its caches), else on the global queue. With `asNext`, it becomes the
@@ -40,13 +54,14 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
             globalQueue.push(job)
             return true
         }
-        let queue = localQueues[proc]
-        if asNext {
-            queue.pushNext(job) { overflow in globalQueue.push(contentsOf: overflow) }
-        } else {
-            queue.push(job) { overflow in globalQueue.push(contentsOf: overflow) }
+        return withLocalQueue(proc) { queue in
+            if asNext {
+                queue.pushNext(job) { overflow in globalQueue.push(contentsOf: overflow) }
+            } else {
+                queue.push(job) { overflow in globalQueue.push(contentsOf: overflow) }
+            }
+            return queue.count > 0
         }
-        return queue.count > 0
     }
 
     /// P `proc`'s next job from its own queue or the global one (no stealing).
@@ -57,9 +72,11 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
         if tick % Self.globalCheckInterval == 0, let job = globalQueue.takeOne() {
             return job
         }
-        if let job = localQueues[proc].pop() { return job }  // `next` first, then the ring
-        // Only the owner pushes to its queue, and it just found it empty.
-        return globalQueue.take(procs: procCount, into: localQueues[proc])
+        return withLocalQueue(proc) { queue in
+            if let job = queue.pop() { return job }  // `next` first, then the ring
+            // Only the owner pushes to its queue, and it just found it empty.
+            return globalQueue.take(procs: procCount, into: queue)
+        }
     }
 
     /// One pass over the other Ps in a random order, stealing half of the first non-empty

@@ -12,8 +12,8 @@ import Synchronization
 /// may be resumed (enqueued by another thread) before the job in which it suspended has
 /// returned, and the lock keeps its events in a legal order whichever thread comes first.
 ///
-/// - Complexity: one hash probe under a lock per enqueue, start and stop; memory grows with
-///   live tasks.
+/// - Complexity: one hash probe (`TaskSlots`) under a lock per enqueue, start and stop;
+///   memory grows with live tasks.
 package final class TaskTracker: Sendable {
     /// How the end of a task not spawned through `spawn` is told from a suspension.
     package enum CompletionMethod: Sendable, Equatable {
@@ -37,12 +37,14 @@ package final class TaskTracker: Sendable {
         var isAsyncLet: Bool
     }
 
-    private final class Shard: Sendable {
-        let tasks = Mutex<[UInt64: TrackedTask]>([:])
-    }
+    private typealias Shard = Mutex<TaskSlots<TrackedTask>>
+    private static let shardCount = 32
 
     package let completionMethod: CompletionMethod
-    private let shards: [Shard] = (0..<32).map { _ in Shard() }
+    /// The shards, allocated once and never moved: a pointer rather than an array of
+    /// objects, so that reaching a task's shard retains and releases nothing (with an array
+    /// of shard objects, each of the three probes per job paid a retain and a release).
+    private nonisolated(unsafe) let shards: UnsafeMutablePointer<Shard>
     private let labelTexts = Mutex<[UInt32: String]>([:])
     /// Async-let children by parent: their end cannot be observed, but they have ended when
     /// their parent has (structured concurrency), so the parent's end drops them from the
@@ -65,6 +67,13 @@ package final class TaskTracker: Sendable {
         suspendedReason = Recorder.intern("suspended")
         asyncLetReason = Recorder.intern("async let (completion not observable)")
         labels = JobLabels()
+        shards = .allocate(capacity: Self.shardCount)
+        for index in 0..<Self.shardCount { (shards + index).initialize(to: Shard(TaskSlots())) }
+    }
+
+    deinit {
+        shards.deinitialize(count: Self.shardCount)
+        shards.deallocate()
     }
 
     /// The layout this status reader was written for (Swift 6.3, 64-bit): debug layout
@@ -87,8 +96,11 @@ package final class TaskTracker: Sendable {
         events.log(Recorder.intern(message), category: Recorder.intern("schedscope.executor"))
     }
 
+    /// The shard of `task`'s entry.
     @inline(__always)
-    private func shard(_ task: UInt64) -> Shard { shards[Int(truncatingIfNeeded: (task ^ (task >> 7)) & 31)] }
+    private func shard(_ task: UInt64) -> UnsafeMutablePointer<Shard> {
+        shards + Int(truncatingIfNeeded: (task ^ (task >> 7)) & UInt64(Self.shardCount - 1))
+    }
 
     // MARK: - Labels and regions
 
@@ -112,10 +124,10 @@ package final class TaskTracker: Sendable {
 
     // MARK: - Events
 
-    /// A job is being enqueued by a thread running `worker` (nil: not one of ours).
-    func jobEnqueued(_ job: UnsafeMutableRawPointer, by worker: Worker?) {
+    /// A job is being enqueued by a thread running task `waker` (0: no task, or not one of
+    /// the executor's threads).
+    func jobEnqueued(_ job: UnsafeMutableRawPointer, waker: UInt64) {
         let task = schedscope_job_task_id(job)
-        let waker = worker?.runningTask ?? 0
         guard task != 0 else {
             // Not a task: recorded when it runs, except a running task's continuation job,
             // which is how `Task.yield()` re-enqueues its task: a yield.
@@ -126,8 +138,8 @@ package final class TaskTracker: Sendable {
         // Looked up before taking the task's shard lock (the parent may share the shard);
         // only needed, and only paid for, once a test region exists.
         let inheritedRegion = pending?.region == nil && regionsInUse ? parentRegion(of: waker) : 0
-        shard(task).tasks.withLock { tasks in
-            guard var entry = tasks[task] else {
+        shard(task).pointee.withLock { tasks in
+            guard let index = tasks.index(of: task) else {
                 let flags = schedscope_job_flags(job)
                 let label = pending?.label ?? labels.label(flags: flags)
                 let region = pending?.region ?? inheritedRegion
@@ -137,12 +149,12 @@ package final class TaskTracker: Sendable {
                     hasAsyncLetChildren.store(true, ordering: .relaxed)
                 }
                 events.taskCreate(TaskID(task), parent: TaskID(waker), label: label)
-                tasks[task] = TrackedTask(
+                tasks.insert(task, TrackedTask(
                     state: .runnable, proc: -1, label: label, region: region, parent: waker,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet))
                 return
             }
-            switch entry.state {
+            switch tasks.value(at: index).state {
             case .runnable:
                 return
             case .running where waker == task:
@@ -154,12 +166,15 @@ package final class TaskTracker: Sendable {
             case .parked:
                 events.taskUnpark(TaskID(task), by: TaskID(waker))
             }
-            entry.state = .runnable
-            tasks[task] = entry
+            tasks.update(at: index) { $0.state = .runnable }
         }
     }
 
     /// Runs `body` (the job) with the events around it.
+    ///
+    /// Inlined into its one caller, so that `body`, which captures the executor, needs no
+    /// context (a retain and a release of the executor per job otherwise).
+    @inline(__always)
     func run(_ job: UnsafeMutableRawPointer, on worker: Worker, body: () -> Void) {
         let task = schedscope_job_task_id(job)
         guard task != 0 else {
@@ -173,33 +188,40 @@ package final class TaskTracker: Sendable {
         let probes = completionMethod == .statusBit && !isAsyncLet
         if probes { schedscope_retain(job) }
         let proc = Int32(worker.proc)
-        shard(task).tasks.withLock { tasks in
-            if tasks[task] == nil {
+        shard(task).pointee.withLock { tasks in
+            if let index = tasks.index(of: task) {
+                tasks.update(at: index) {
+                    $0.state = .running
+                    $0.proc = proc
+                }
+            } else {
                 // First seen running (tracking started after it was enqueued).
                 let label = labels.label(flags: flags)
                 events.taskCreate(TaskID(task), parent: .none, label: label)
-                tasks[task] = TrackedTask(
-                    state: .runnable, proc: -1, label: label, region: 0, parent: 0,
-                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet)
+                tasks.insert(task, TrackedTask(
+                    state: .running, proc: proc, label: label, region: 0, parent: 0,
+                    createdNanoseconds: schedscope_executor_monotonic_ns(), parkedNanoseconds: 0, isAsyncLet: isAsyncLet))
             }
-            tasks[task]!.state = .running
-            tasks[task]!.proc = proc
             events.taskStart(TaskID(task), on: ProcID(rawValue: UInt32(proc)))
         }
         worker.runningTask = task
         body()
         worker.runningTask = 0
-        let ended = shard(task).tasks.withLock { tasks -> Bool in
-            guard var entry = tasks[task], entry.state == .running, entry.proc == proc else { return false }
+        let ended = shard(task).pointee.withLock { tasks -> Bool in
+            guard let index = tasks.index(of: task) else { return false }
+            let entry = tasks.value(at: index)
+            guard entry.state == .running, entry.proc == proc else { return false }
             if probes && schedscope_task_status_flags(job) & JobLabels.isCompleteStatus != 0 {
                 events.taskEnd(TaskID(task))
-                tasks[task] = nil
+                tasks.remove(at: index)
                 return true
             }
             events.taskPark(TaskID(task), reason: isAsyncLet ? asyncLetReason : suspendedReason)
-            entry.state = .parked
-            entry.parkedNanoseconds = schedscope_executor_monotonic_ns()
-            tasks[task] = entry
+            let now = schedscope_executor_monotonic_ns()
+            tasks.update(at: index) {
+                $0.state = .parked
+                $0.parkedNanoseconds = now
+            }
             return false
         }
         if probes { schedscope_release(job) }
@@ -209,16 +231,17 @@ package final class TaskTracker: Sendable {
     /// The running task `task` yielded (its continuation job was enqueued): it stays
     /// runnable, and the continuation's enqueue of it is no wake-up.
     private func taskYielded(_ task: UInt64) {
-        shard(task).tasks.withLock { tasks in
-            guard tasks[task]?.state == .running else { return }
+        shard(task).pointee.withLock { tasks in
+            guard let index = tasks.index(of: task), tasks.value(at: index).state == .running else { return }
             events.taskYield(TaskID(task))
-            tasks[task]!.state = .runnable
+            tasks.update(at: index) { $0.state = .runnable }
         }
     }
 
     /// A job that is no task (an actor's process job, a continuation job): a runtime task
     /// of its own, created, started and ended around the job. A continuation job only
     /// re-enqueues its task (recorded as that task's yield) and is not recorded itself.
+    @inline(__always)
     private func runNonTask(_ job: UnsafeMutableRawPointer, on worker: Worker, body: () -> Void) {
         let flags = schedscope_job_flags(job)
         if JobLabels.isContinuationJob(flags) {
@@ -236,8 +259,8 @@ package final class TaskTracker: Sendable {
     func taskEnding(on worker: Worker) {
         let task = worker.runningTask
         guard task != 0 else { return }
-        shard(task).tasks.withLock { tasks in
-            if tasks.removeValue(forKey: task) != nil { events.taskEnd(TaskID(task)) }
+        shard(task).pointee.withLock { tasks in
+            if tasks.removeValue(forKey: task) { events.taskEnd(TaskID(task)) }
         }
         forgetAsyncLetChildren(of: task)
     }
@@ -248,8 +271,8 @@ package final class TaskTracker: Sendable {
         guard hasAsyncLetChildren.load(ordering: .relaxed),
               let children = asyncLetChildren.withLock({ $0.removeValue(forKey: parent) }) else { return }
         for child in children {
-            shard(child).tasks.withLock { tasks in
-                if tasks[child]?.state == .parked { tasks[child] = nil }
+            shard(child).pointee.withLock { tasks in
+                if let index = tasks.index(of: child), tasks.value(at: index).state == .parked { tasks.remove(at: index) }
             }
         }
     }
@@ -258,7 +281,7 @@ package final class TaskTracker: Sendable {
 
     private func parentRegion(of parent: UInt64) -> UInt32 {
         guard parent != 0 else { return 0 }
-        return shard(parent).tasks.withLock { $0[parent]?.region ?? 0 }
+        return shard(parent).pointee.withLock { tasks in tasks.index(of: parent).map { tasks.value(at: $0).region } ?? 0 }
     }
 
     // MARK: - Queries (leak checks)
@@ -281,9 +304,9 @@ package final class TaskTracker: Sendable {
     package func liveTasks(inRegion region: UInt32) -> [LiveTask] {
         let now = schedscope_executor_monotonic_ns()
         var found: [(UInt64, TrackedTask)] = []
-        for shard in shards {
-            shard.tasks.withLock { tasks in
-                for (task, entry) in tasks where entry.region == region { found.append((task, entry)) }
+        for index in 0..<Self.shardCount {
+            shards[index].withLock { tasks in
+                tasks.forEach { task, entry in if entry.region == region { found.append((task, entry)) } }
             }
         }
         found.sort { $0.1.createdNanoseconds < $1.1.createdNanoseconds }
@@ -297,5 +320,5 @@ package final class TaskTracker: Sendable {
     }
 
     /// How many tasks the table holds.
-    package var liveCount: Int { shards.reduce(0) { sum, shard in sum + shard.tasks.withLock { $0.count } } }
+    package var liveCount: Int { (0..<Self.shardCount).reduce(0) { sum, index in sum + shards[index].withLock { $0.count } } }
 }

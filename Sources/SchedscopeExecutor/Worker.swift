@@ -11,14 +11,17 @@ import Glibc
 /// Ms are bound to Ps one to one: Swift jobs must not block their thread, so there is no
 /// system-call hand-off for which Go needs spare Ms.
 final class Worker: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `tick`, `random` and `runningTask` are read and
-    // written only on this worker's own thread; the wake word is atomic; the rest is `let`.
+    // Invariant for @unchecked Sendable: `runningTask`, `runningJob` and the job counters
+    // are read and written only on this worker's own thread (the counters also after
+    // `shutdown()` joined it); the wake word is atomic; the rest is `let`.
     let proc: Int
     /// Strong: the worker threads keep their executor alive until `shutdown()` (an
     /// executor the program stops referring to keeps running, as the global one does).
     let executor: SchedscopeExecutor
-    var tick: UInt64 = 0
-    var random: SplitMix64
+    /// The executor's identity, compared on each enqueue without retaining it.
+    let executorID: ObjectIdentifier
+    /// The seed of this P's steal-victim random source.
+    private let stealSeed: UInt64
     /// The task whose job runs on this thread now (0: none, or a job that is not a task).
     var runningTask: UInt64 = 0
     /// The job running on this thread now (0: none): a task that enqueues its own job is
@@ -39,7 +42,8 @@ final class Worker: @unchecked Sendable {
     init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
         self.proc = proc
         self.executor = executor
-        random = SplitMix64(seed: seed &+ UInt64(proc))
+        executorID = ObjectIdentifier(executor)
+        stealSeed = seed &+ UInt64(proc)
         wakeWord = .allocate(capacity: 1)
         wakeWord.initialize(to: Atomic(0))
     }
@@ -85,6 +89,10 @@ final class Worker: @unchecked Sendable {
         let scheduler = executor.scheduler
         let idle = executor.idleProcs
         scheduler.sink.procStart(proc)
+        // The P's job count and random source are the loop's locals, not properties: an
+        // `inout` of a class property is checked for exclusivity at run time at every job.
+        var tick: UInt64 = 0
+        var random = SplitMix64(seed: stealSeed)
         var spinning = false
         var spinRound = 0
         var spinStart: UInt64 = 0

@@ -1,0 +1,96 @@
+import Foundation
+import SchedscopeExecutor
+import SchedscopeRecorder
+
+// One executor workload, once, for profilers (`perf record`, `valgrind --tool=callgrind`),
+// where the Benchmark harness's iterations and statistics would be noise. Usage:
+//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]
+// "off": tracking off, no recording; "track": tracking on (the task table and its probes),
+// no recording, so the table's cost is told from the recorder's; "on": tracking on,
+// recording to TRACE (default: a file in the temporary directory). Prints the CPU time of the workload alone (process CPU time
+// before and after; the executor's threads are created, and parked, before).
+
+@inline(never) func work(_ value: Int) -> Int { value &* 31 &+ 7 }
+@inline(never) func keep(_ value: Int) { if value == 42 { print("") } }
+
+func fanOut(_ count: Int) async {
+    await withDiscardingTaskGroup { group in
+        for index in 0..<count { group.addTask { keep(work(index)) } }
+    }
+}
+
+/// The fan-out in groups of 1,000 children: the runtime removes a finished child from its
+/// group by walking the group's list of children, so a fan-out of N children all created
+/// before the first one runs (one P, or a loaded machine) costs O(N²) in
+/// `TaskGroup::removeChildTask`, which would hide the executor's own per-task cost.
+func fanOutBatched(_ count: Int) async {
+    for batch in stride(from: 0, to: count, by: 1_000) {
+        await withDiscardingTaskGroup { group in
+            for index in batch..<min(batch + 1_000, count) { group.addTask { keep(work(index)) } }
+        }
+    }
+}
+
+actor Pong {
+    var hits = 0
+    func hit() -> Int {
+        hits += 1
+        return hits
+    }
+}
+
+func pingPong(_ rounds: Int) async {
+    let pong = Pong()
+    var last = 0
+    for _ in 0..<rounds { last = await pong.hit() }
+    keep(last)
+}
+
+func yields(_ total: Int) async {
+    let tasks = ProcessInfo.processInfo.activeProcessorCount
+    await withDiscardingTaskGroup { group in
+        for _ in 0..<tasks {
+            group.addTask { for _ in 0..<(total / tasks) { await Task.yield() } }
+        }
+    }
+}
+
+func processCPUNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield"].contains(arguments[1]),
+      let count = Int(arguments[2]), ["off", "track", "on"].contains(arguments[3]) else {
+    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]\n".data(using: .utf8)!)
+    exit(64)
+}
+let recording = arguments[3] == "on"
+if recording {
+    var options = RecorderOptions()
+    options.bufferEvents = 1 << 20
+    let path = arguments.count > 4 ? arguments[4]
+        : FileManager.default.temporaryDirectory.appendingPathComponent("schedscope-executor-profile.sctrace").path
+    try Recorder.start(path: path, options: options)
+}
+let executor = SchedscopeExecutor(ExecutorConfiguration(
+    name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording))
+let workload: @Sendable () async -> Void = switch arguments[1] {
+case "fan-out": { await fanOut(count) }
+case "fan-out-batched": { await fanOutBatched(count) }
+case "ping-pong": { await pingPong(count) }
+default: { await yields(count) }
+}
+let cpuBefore = processCPUNanoseconds()
+let wallBefore = DispatchTime.now().uptimeNanoseconds
+await withTaskExecutorPreference(executor) { await workload() }
+let wall = DispatchTime.now().uptimeNanoseconds - wallBefore
+let cpu = processCPUNanoseconds() - cpuBefore
+executor.shutdown()
+if recording {
+    let summary = try Recorder.stop()
+    print("events \(summary.events) lost \(summary.lostEvents)")
+}
+print("\(arguments[1]) \(count) recording \(arguments[3]): wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
