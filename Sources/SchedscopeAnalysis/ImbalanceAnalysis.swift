@@ -242,21 +242,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// the same figures. Called right after a window was closed (its counters are zero).
     private mutating func closeWholeWindows(_ count: UInt64) {
         let busy = (0..<procs.count).map { procs[$0].pointee.runningTask != 0 ? windowSize : 0 }
-        let (ratio, cv, total) = Self.spread(busy)
-        windows += count
-        if total > 0 {
-            activeWindows += count
-            let weight = Double(total) * Double(count)
-            weightedRatio += ratio * weight
-            weightedCV += cv * weight
-            activeBusy += weight
-            let n = UInt64(busy.count)
-            let excess = (n * busy.max()! - total) / n
-            // The earliest of them is the one a tie would keep.
-            if worst == nil || excess > worst!.excess {
-                worst = (windowStart, windowStart + windowSize, ratio, cv, excess, busy)
-            }
-        }
+        // The earliest of them is the one a tie would keep, so it stands for them all.
+        account(busy, start: windowStart, end: windowStart + windowSize, times: count)
         windowStart += count * windowSize
         windowEnd = endOfWindow(at: windowStart)
     }
@@ -266,22 +253,27 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         for i in 0..<procs.count where procs[i].pointee.runningTask != 0 && end > windowStart {
             procs[i].pointee.windowBusy += end - max(procs[i].pointee.runningSince, windowStart)
         }
-        windows += 1
-        let busy = windowBusy
-        let (ratio, cv, total) = Self.spread(busy)
-        if total > 0 {
-            activeWindows += 1
-            weightedRatio += ratio * Double(total)
-            weightedCV += cv * Double(total)
-            activeBusy += Double(total)
-            // max − mean, exactly: (n · max − total) / n, rounded down.
-            let n = UInt64(busy.count)
-            let excess = (n * busy.max()! - total) / n
-            if worst == nil || excess > worst!.excess {
-                worst = (windowStart, end, ratio, cv, excess, busy)
-            }
-        }
+        account(windowBusy, start: windowStart, end: end, times: 1)
         for i in 0..<procs.count { procs[i].pointee.windowBusy = 0 }
+    }
+
+    /// Adds `times` windows whose busy time per P is `busy` to the per-window figures; the
+    /// first of them, `[start, end)`, becomes the worst window if none was worse before.
+    private mutating func account(_ busy: [UInt64], start: UInt64, end: UInt64, times: UInt64) {
+        windows += times
+        let (ratio, cv, total) = Self.spread(busy)
+        guard total > 0 else { return }
+        activeWindows += times
+        let weight = Double(total) * Double(times)
+        weightedRatio += ratio * weight
+        weightedCV += cv * weight
+        activeBusy += weight
+        // max − mean, exactly: (n · max − total) / n, rounded down.
+        let n = UInt64(busy.count)
+        let excess = (n * busy.max()! - total) / n
+        if worst == nil || excess > worst!.excess {
+            worst = (start, end, ratio, cv, excess, busy)
+        }
     }
 
     /// max/mean, coefficient of variation and sum of `values` (1, 0, 0 when all are 0).

@@ -51,27 +51,21 @@ struct TraceSession {
 
     /// Streams the selected events to `body`, then reports damage (exit 1 under `--strict`).
     func run(_ selection: EventSelection, _ body: (Event) throws -> Void) throws {
-        do {
-            if selection.selectsEverything {
-                try reader.forEachBatch { batch in
-                    for event in batch { try body(event) }
-                }
-            } else {
-                var filter = EventFilter(selection)
-                let reader = self.reader
-                try reader.forEachBatch { batch in
-                    for event in batch where filter.matches(event, string: { reader.strings[$0] }) { try body(event) }
-                }
+        if selection.selectsEverything {
+            try runBatches { batch in
+                for event in batch { try body(event) }
             }
-        } catch let error as TraceFormatError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
+        } else {
+            var filter = EventFilter(selection)
+            let reader = self.reader
+            try runBatches { batch in
+                for event in batch where filter.matches(event, string: { reader.strings[$0] }) { try body(event) }
+            }
         }
-        try reportDamage()
     }
 
     /// Streams every event to `body` a batch at a time (the analyses' fast path: no call per
-    /// event), then reports damage as `run` does.
+    /// event), then reports damage (exit 1 under `--strict`, or on a read error).
     func runBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         do {
             try reader.forEachBatch(body)
