@@ -62,8 +62,11 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     public let window: AnalysisWindow
     public let includeRuntime: Bool
     private let lifecycle = TaskLifecycle()
-    /// Rows 0–3: by cause (create, unpark, yield, preempt); then one row per P, as
-    /// `procRows` says. Every sample has one cause, so the overall histogram is their merge.
+    /// One row per (P, cause): rows 0–3 for samples with no P (create, unpark, yield,
+    /// preempt), then four per P from the row `procRows` gives. A sample is recorded once
+    /// — one counter touched, where a row per cause and one per P touched two, in tables
+    /// too large for the first-level cache — and the report's histograms by cause, by P
+    /// and overall are merges of these rows.
     private let histograms = HistogramBank(rows: 4)
     private let procRows = ProcSlots<Int>()
     private var runtimeSamples: UInt64 = 0
@@ -116,12 +119,20 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
             return
         }
         let latency = now - min(now, task.pointee.since)
-        histograms.record(Self.causeRow(task.pointee.cause), latency)
+        var base = 0
         if event.proc.isSome {
             let slot = procRows.register(event.proc, -1)
-            if procRows[slot].pointee < 0 { procRows[slot].pointee = histograms.addRow() }
-            histograms.record(procRows[slot].pointee, latency)
+            if procRows[slot].pointee < 0 { procRows[slot].pointee = addProcRows() }
+            base = procRows[slot].pointee
         }
+        histograms.record(base &+ Self.causeRow(task.pointee.cause), latency)
+    }
+
+    /// Adds a P's four rows. - Returns: the first.
+    private func addProcRows() -> Int {
+        let first = histograms.addRow()
+        for _ in 1..<Self.causes.count { histograms.addRow() }
+        return first
     }
 
     package mutating func finish(lifecycle: TaskLifecycle) -> LatencyReport {
@@ -135,13 +146,26 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
         }
         let ids = procRows.procs
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
+        let firstRows = [0] + ids.indices.map { procRows[$0].pointee }
+        var byCause = Self.causes.map { _ in LogLinearHistogram() }
+        for first in firstRows {
+            for cause in Self.causes.indices where histograms.count(first + cause) > 0 {
+                byCause[cause].merge(histograms.histogram(first + cause))
+            }
+        }
         var overall = LogLinearHistogram()
-        for row in Self.causes.indices { overall.merge(histograms.histogram(row)) }
+        for histogram in byCause { overall.merge(histogram) }
+        func procHistogram(_ slot: Int) -> LogLinearHistogram {
+            var merged = LogLinearHistogram()
+            let first = procRows[slot].pointee
+            for cause in Self.causes.indices { merged.merge(histograms.histogram(first + cause)) }
+            return merged
+        }
         var report = LatencyReport(
             start: window.from, end: end, overall: LatencySummary(overall),
-            byCause: Self.causes.indices.filter { histograms.count($0) > 0 }
-                .map { .init(cause: Self.causes[$0], summary: LatencySummary(histograms.histogram($0))) },
-            byProc: order.map { .init(proc: ids[$0], summary: LatencySummary(histograms.histogram(procRows[$0].pointee))) },
+            byCause: Self.causes.indices.filter { byCause[$0].count > 0 }
+                .map { .init(cause: Self.causes[$0], summary: LatencySummary(byCause[$0])) },
+            byProc: order.map { .init(proc: ids[$0], summary: LatencySummary(procHistogram($0))) },
             waitingAtEnd: waiting, longestWaitAtEnd: longest, includesRuntime: includeRuntime,
             runtimeTasksExcluded: includeRuntime ? 0 : lifecycle.runtimeTasksCreated, runtimeSamplesExcluded: runtimeSamples)
         report.histogram = overall

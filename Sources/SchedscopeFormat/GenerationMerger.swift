@@ -49,8 +49,14 @@ final class ThreadCursor {
 /// A binary heap orders the threads by their next event `(timestamp, thread id)`; the thread
 /// on top emits a whole run of events up to the second thread's next one before the heap
 /// is touched again. Keys live in flat buffers so that a comparison touches no object.
+///
+/// Batches go to a `Deliver` function, which returns the buffer to fill next: the same one
+/// again when reading on one thread, a free slot of the pipeline when another thread
+/// consumes them.
 struct GenerationMerger {
-    private let output: UnsafeMutablePointer<Event>
+    typealias Deliver = (UnsafeBufferPointer<Event>) throws -> UnsafeMutablePointer<Event>
+
+    private var output: UnsafeMutablePointer<Event>
     private let capacity: Int
     private var filled = 0
     private let pipeline: ChunkPipeline
@@ -63,9 +69,7 @@ struct GenerationMerger {
         self.budget = budget
     }
 
-    mutating func merge(
-        _ chunks: [ChunkLocation], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
-    ) throws {
+    mutating func merge(_ chunks: [ChunkLocation], reader: TraceReader, deliver: Deliver) throws {
         var chunksByThread: [UInt64: [ChunkLocation]] = [:]
         for chunk in chunks { chunksByThread[chunk.header.thread, default: []].append(chunk) }
         // Threads in id order: ties go to the smaller thread id, whatever the chunk layout.
@@ -85,8 +89,7 @@ struct GenerationMerger {
             }
         }
         for cursor in admitted { cursor.start(pipeline) }
-        try mergeCursors(admitted, reader: reader, body: body)
-        try flush(reader: reader, body: body)
+        try mergeCursors(admitted, reader: reader, deliver: deliver)
     }
 
     /// The hot state of one cursor: its current chunk's events and how far it has got.
@@ -96,9 +99,7 @@ struct GenerationMerger {
         var count: Int
     }
 
-    private mutating func mergeCursors(
-        _ cursors: [ThreadCursor], reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void
-    ) throws {
+    private mutating func mergeCursors(_ cursors: [ThreadCursor], reader: TraceReader, deliver: Deliver) throws {
         let n = cursors.count
         guard n > 0 else { return }
         // Flat buffers: the loop below touches no object and no reference count.
@@ -150,8 +151,11 @@ struct GenerationMerger {
         // loop: read through `self`, the buffer's address was reloaded after every event's
         // store (the store might, as far as the compiler knows, have changed it).
         var filled = self.filled
-        defer { self.filled = filled }
-        let output = self.output
+        var output = self.output
+        defer {
+            self.filled = filled
+            self.output = output
+        }
         let capacity = self.capacity
         while heapCount > 0 {
             let top = heap[0]
@@ -184,7 +188,7 @@ struct GenerationMerger {
                 }
                 head.index = index
                 if filled == capacity {
-                    try deliver(filled, reader: reader, body: body)
+                    output = try hand(output, filled, reader: reader, deliver: deliver)
                     filled = 0
                 }
                 if index < count {
@@ -220,20 +224,23 @@ struct GenerationMerger {
         bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes)-byte"
     }
 
-    private mutating func flush(reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+    /// Delivers the events merged but not yet delivered (at the end of the trace).
+    mutating func flush(reader: TraceReader, deliver: Deliver) throws {
         guard filled > 0 else { return }
-        let count = filled
+        output = try hand(output, filled, reader: reader, deliver: deliver)
         filled = 0
-        try deliver(count, reader: reader, body: body)
     }
 
-    /// Hands the first `count` events of the output buffer to `body`. Never inlined: inlined
-    /// into the merge loop, its update of the reader's report became a dynamic exclusivity
-    /// check (`swift_beginAccess`) on every run of events instead of every batch: about 30
-    /// instructions per event under callgrind, on an 8-P synthetic trace.
+    /// Hands the first `count` events of `buffer` to `deliver`. - Returns: the buffer to
+    /// fill next. Never inlined: inlined into the merge loop, its update of the reader's
+    /// report became a dynamic exclusivity check (`swift_beginAccess`) on every run of
+    /// events instead of every batch: about 30 instructions per event under callgrind, on
+    /// an 8-P synthetic trace.
     @inline(never)
-    private func deliver(_ count: Int, reader: TraceReader, body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+    private func hand(
+        _ buffer: UnsafeMutablePointer<Event>, _ count: Int, reader: TraceReader, deliver: Deliver
+    ) throws -> UnsafeMutablePointer<Event> {
         reader.countEvents(count)
-        try body(UnsafeBufferPointer(start: output, count: count))
+        return try deliver(UnsafeBufferPointer(start: buffer, count: count))
     }
 }

@@ -18,9 +18,11 @@ public final class TraceReader {
     public let info: TraceInfo
     /// The format version the file declares.
     public let formatVersion: (major: UInt16, minor: UInt16)
-    /// The strings defined so far (all of them once reading has finished).
-    public private(set) var strings = StringTable()
-    /// What was read and what damage was survived.
+    /// The strings defined so far (all of them once reading has finished). While a parallel
+    /// `forEachBatch` runs, those of the batches delivered so far.
+    public var strings: StringTable { streaming ? published : building }
+    /// What was read and what damage was survived. Complete once reading has finished
+    /// (while a parallel `forEachBatch` runs, its producing thread owns it).
     public private(set) var report = ReadReport()
     /// The byte source being read.
     public let source: ByteSource
@@ -32,6 +34,14 @@ public final class TraceReader {
     private var consumed = false
     /// Whether an end chunk was met, even one whose payload is damaged.
     private var endChunkFound = false
+    /// The string table as chunks define it (on the producing thread while streaming).
+    private var building = StringTable()
+    /// Whether `building` changed since the consumer last got a snapshot of it.
+    private var stringsChanged = false
+    /// The consumer's view while a parallel read runs: the snapshot that came with the
+    /// latest batch taken. Touched only by the consuming thread, as is `streaming`.
+    private var published = StringTable()
+    private var streaming = false
 
     /// Events handed to the consumer at a time.
     public static let batchSize = 4096
@@ -113,23 +123,91 @@ public final class TraceReader {
 
     /// Streams every event in time order, `batchSize` at a time. Can be called once.
     ///
-    /// - Parameter parallel: decode chunks on a background thread while this thread merges
-    ///   and runs `body` (the default when the machine has more than one core).
+    /// - Parameter parallel: read on other threads while this thread runs `body` (the
+    ///   default when the process may use more than one core): a background thread merges,
+    ///   and inflating and decoding run ahead of it on a Dispatch queue — three stages, so
+    ///   that a heavy consumer (`analyze`) and a light one (`summary`) both keep two cores
+    ///   busy.
     /// - Throws: an I/O error from the source, or whatever `body` throws.
     public func forEachBatch(parallel: Bool = TraceReader.defaultParallel, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a TraceReader streams its events once")
         consumed = true
+        guard parallel else {
+            let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
+            defer { output.deallocate() }
+            try readAll(into: output, decodeAhead: false) { batch in
+                try body(batch)
+                return output
+            }
+            return
+        }
+        let pipeline = EventBatchPipeline(slots: Self.pipelineSlots, capacity: Self.batchSize)
+        published = building
+        streaming = true
+        defer { streaming = false }
+        let producer = UncheckedReader(self)
+        let thread = BackgroundThread {
+            var failure: (any Error)?
+            do {
+                let reader = producer.value
+                try reader.readAll(into: pipeline.acquire(), decodeAhead: true) { batch in
+                    pipeline.publish(count: batch.count, strings: reader.takeStringsSnapshot())
+                    return try pipeline.acquire()
+                }
+            } catch is EventBatchPipeline.Stopped {
+            } catch {
+                failure = error
+            }
+            pipeline.finish(failure)
+        }
+        var consumerFailure: (any Error)?
+        do {
+            while let (batch, snapshot) = try pipeline.take() {
+                if let snapshot { published = snapshot }
+                defer { pipeline.release() }
+                try body(batch)
+            }
+        } catch {
+            consumerFailure = error
+            pipeline.stop()
+        }
+        thread.join()
+        if let consumerFailure { throw consumerFailure }
+    }
+
+    /// Batches in flight between a parallel read's two threads.
+    private static let pipelineSlots = 4
+
+    /// The reader, handed to the producing thread. While it runs, only that thread touches
+    /// the reader's scanner state, report and `building`; the consumer reads `published`.
+    private struct UncheckedReader: @unchecked Sendable {
+        let value: TraceReader
+        init(_ value: TraceReader) { self.value = value }
+    }
+
+    /// The string table, if it changed since the last call.
+    private func takeStringsSnapshot() -> StringTable? {
+        guard stringsChanged else { return nil }
+        stringsChanged = false
+        return building
+    }
+
+    /// Reads every chunk in order, handing merged batches to `deliver`, which returns the
+    /// buffer (of `batchSize` events) to fill next; `first` is the first such buffer.
+    /// `decodeAhead`: inflate and decode on a Dispatch queue while this thread merges.
+    private func readAll(
+        into first: UnsafeMutablePointer<Event>, decodeAhead: Bool,
+        deliver: (UnsafeBufferPointer<Event>) throws -> UnsafeMutablePointer<Event>
+    ) throws {
         var scanner = ChunkScanner(source: source, start: dataStart)
         var generationChunks: [ChunkLocation] = []
         var generation: UInt32?
-        let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
-        defer { output.deallocate() }
-        let pipeline = ChunkPipeline(source: source, parallel: parallel)
-        var merger = GenerationMerger(output: output, capacity: Self.batchSize, pipeline: pipeline, budget: mergeBudget)
+        let pipeline = ChunkPipeline(source: source, parallel: decodeAhead)
+        var merger = GenerationMerger(output: first, capacity: Self.batchSize, pipeline: pipeline, budget: mergeBudget)
 
         func mergePending() throws {
             guard !generationChunks.isEmpty else { return }
-            try merger.merge(generationChunks, reader: self, body: body)
+            try merger.merge(generationChunks, reader: self, deliver: deliver)
             generationChunks.removeAll(keepingCapacity: true)
         }
 
@@ -159,6 +237,7 @@ public final class TraceReader {
             }
         }
         try mergePending()
+        try merger.flush(reader: self, deliver: deliver)
         noteMissingEnd()
     }
 
@@ -188,8 +267,8 @@ public final class TraceReader {
             message: "the trace has no end chunk: its producer did not finish it (killed, crashed, out of disk, or still writing); events not yet written out are missing"))
     }
 
-    /// Whether readers decode on a background thread by default: when there is a core to spare.
-    public static let defaultParallel: Bool = processorCount() > 1
+    /// Whether readers read on a background thread by default: when there is a core to spare.
+    public static let defaultParallel: Bool = availableProcessorCount() > 1
 
     /// Streams every event in time order. Can be called once.
     public func forEach(parallel: Bool = TraceReader.defaultParallel, _ body: (Event) throws -> Void) throws {
@@ -252,7 +331,11 @@ public final class TraceReader {
                     }
                     totalStringBytes += value.utf8.count
                     delivered += 1
-                    if !strings.define(id, value) { duplicates += 1 }
+                    if building.define(id, value) {
+                        stringsChanged = true
+                    } else {
+                        duplicates += 1
+                    }
                 }
             }
         }
@@ -274,24 +357,6 @@ public final class TraceReader {
         }
     }
 }
-
-/// Processors this process may run on (its affinity mask, so `taskset -c 0` means one),
-/// for choosing whether to decode in parallel.
-func processorCount() -> Int {
-    var mask = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
-    let status = mask.withUnsafeMutableBytes { linuxSchedGetAffinity(0, $0.count, $0.baseAddress!) }
-    if status == 0 {
-        let count = mask.reduce(0) { $0 + $1.nonzeroBitCount }
-        if count > 0 { return count }
-    }
-    let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-    return online > 0 ? online : 1
-}
-
-// glibc declares sched_getaffinity only under _GNU_SOURCE, which the Glibc module does not
-// set; the symbol itself is always there.
-@_silgen_name("sched_getaffinity")
-private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
 
 func hex(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)

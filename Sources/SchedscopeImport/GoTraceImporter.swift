@@ -106,7 +106,7 @@ public final class GoTraceImporter {
     }
 
     /// Whether imports run on a background thread by default: when there is a core to spare.
-    public static let defaultParallel = processorCount > 1
+    public static let defaultParallel = availableProcessorCount() > 1
 
     /// Streams every event in order, `batchSize` at a time. Can be called once.
     ///
@@ -121,17 +121,17 @@ public final class GoTraceImporter {
             try importAll { batch, _ in try body(batch) }
             return
         }
-        let pipeline = GoBatchPipeline(slots: 4, capacity: Self.batchSize)
+        let pipeline = EventBatchPipeline(slots: 4, capacity: Self.batchSize)
         published = parser.strings
         streaming = true
         defer { streaming = false }
         let importer = UncheckedImporter(self)
-        let thread = GoImportThread {
+        let thread = BackgroundThread {
             var failure: (any Error)?
             do {
                 // The table comes with a batch only when strings were added (copied then).
                 try importer.value.importAll { batch, strings in try pipeline.put(batch, strings: strings) }
-            } catch is GoBatchPipeline.Stopped {
+            } catch is EventBatchPipeline.Stopped {
             } catch {
                 failure = error
             }

@@ -1,23 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import SchedscopeModel
 
-/// Hands batches of imported events from the importing thread to the consuming one
-/// through a small ring of buffers, so that the import (decoding, ordering, mapping) and
-/// the analyses run on two cores at once. A batch that follows new strings carries a
-/// snapshot of the string table, so the consumer never reads the table the importer is
-/// growing.
-final class GoBatchPipeline: @unchecked Sendable {
+/// Hands batches of events from a producing thread (a reader merging decoded chunks, an
+/// importer ordering a foreign trace) to the consuming one through a small ring of
+/// buffers, so that producing and consuming (the analyses) run on two cores at once.
+///
+/// The producer fills a slot in place (`acquire`, then `publish`), so a batch is never
+/// copied on the way. A batch published after new strings carries a snapshot of the
+/// string table, so the consumer never reads a table the producer is growing.
+package final class EventBatchPipeline: @unchecked Sendable {
     // Invariant: every stored property below is read and written with `mutex` held,
     // except the slot buffers, each owned by one side at a time (filled by the producer
-    // before `put` publishes it, read by the consumer until `release` hands it back).
+    // between `acquire` and `publish`, read by the consumer between `take` and `release`).
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let slots: [UnsafeMutablePointer<Event>]
     private var counts: [Int]
     private var snapshots: [StringTable?]
-    private let capacity: Int
+    /// Events per slot.
+    package let capacity: Int
     private var head = 0
     private var filled = 0
     private var producerFinished = false
@@ -25,9 +27,10 @@ final class GoBatchPipeline: @unchecked Sendable {
     private var failure: (any Error)?
 
     /// Thrown to the producer when the consumer has stopped reading.
-    struct Stopped: Error {}
+    package struct Stopped: Error {}
 
-    init(slots count: Int, capacity: Int) {
+    package init(slots count: Int, capacity: Int) {
+        precondition(count > 0 && capacity > 0)
         self.capacity = capacity
         slots = (0..<count).map { _ in UnsafeMutablePointer<Event>.allocate(capacity: capacity) }
         counts = Array(repeating: 0, count: count)
@@ -50,26 +53,39 @@ final class GoBatchPipeline: @unchecked Sendable {
         return try body()
     }
 
-    /// Producer: copies `batch` into a free slot, waiting for one.
+    /// Producer: the next free slot (`capacity` events) to fill, waiting for one. The slot
+    /// is the producer's until `publish`; call `acquire` again only after publishing.
     /// - Throws: `Stopped` if the consumer has stopped reading.
-    func put(_ batch: UnsafeBufferPointer<Event>, strings: StringTable?) throws {
-        precondition(batch.count <= capacity)
-        let index: Int = try locked {
+    package func acquire() throws -> UnsafeMutablePointer<Event> {
+        try locked {
             while filled == slots.count && !consumerStopped { pthread_cond_wait(changed, mutex) }
             if consumerStopped { throw Stopped() }
-            return (head + filled) % slots.count
+            return slots[(head + filled) % slots.count]
         }
-        if let base = batch.baseAddress { slots[index].update(from: base, count: batch.count) }
+    }
+
+    /// Producer: hands the slot `acquire` returned, holding `count` events, to the consumer.
+    package func publish(count: Int, strings: StringTable?) {
+        precondition(count <= capacity)
         locked {
-            counts[index] = batch.count
+            let index = (head + filled) % slots.count
+            counts[index] = count
             snapshots[index] = strings
             filled += 1
             pthread_cond_broadcast(changed)
         }
     }
 
-    /// Producer: no more batches; `error` if the import failed.
-    func finish(_ error: (any Error)?) {
+    /// Producer: copies `batch` into a free slot and publishes it.
+    package func put(_ batch: UnsafeBufferPointer<Event>, strings: StringTable?) throws {
+        precondition(batch.count <= capacity)
+        let slot = try acquire()
+        if let base = batch.baseAddress { slot.update(from: base, count: batch.count) }
+        publish(count: batch.count, strings: strings)
+    }
+
+    /// Producer: no more batches; `error` if producing failed.
+    package func finish(_ error: (any Error)?) {
         locked {
             producerFinished = true
             failure = error
@@ -79,7 +95,7 @@ final class GoBatchPipeline: @unchecked Sendable {
 
     /// Consumer: the next batch and, if the strings changed, their new table; nil at the end.
     /// - Throws: the producer's error, once every batch before it was taken.
-    func take() throws -> (UnsafeBufferPointer<Event>, StringTable?)? {
+    package func take() throws -> (UnsafeBufferPointer<Event>, StringTable?)? {
         try locked {
             while filled == 0 && !producerFinished { pthread_cond_wait(changed, mutex) }
             if filled == 0 {
@@ -93,7 +109,7 @@ final class GoBatchPipeline: @unchecked Sendable {
     }
 
     /// Consumer: done with the batch `take` returned.
-    func release() {
+    package func release() {
         locked {
             head = (head + 1) % slots.count
             filled -= 1
@@ -102,38 +118,10 @@ final class GoBatchPipeline: @unchecked Sendable {
     }
 
     /// Consumer: stops reading; a waiting producer is released with `Stopped`.
-    func stop() {
+    package func stop() {
         locked {
             consumerStopped = true
             pthread_cond_broadcast(changed)
         }
     }
 }
-
-/// Runs `body` on a new POSIX thread; `join` waits for it.
-struct GoImportThread: ~Copyable {
-    private var thread = pthread_t()
-
-    // The closure is handed to exactly one thread, which releases it.
-    private final class Work: @unchecked Sendable {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
-    init(_ body: @escaping () -> Void) {
-        let work = Unmanaged.passRetained(Work(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
-        precondition(result == 0, "pthread_create failed: \(result)")
-    }
-
-    consuming func join() {
-        pthread_join(thread, nil)
-    }
-}
-
-/// Whether a machine has a core to spare for a background importer.
-let processorCount = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))

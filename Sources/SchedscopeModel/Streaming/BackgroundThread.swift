@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `body` on a new POSIX thread; `join` waits for it. (A dedicated thread, not a
+/// Dispatch queue: the producer of a pipeline runs for the whole read and blocks on it.)
+package struct BackgroundThread: ~Copyable {
+    private var thread = pthread_t()
+
+    // The closure is handed to exactly one thread, which releases it.
+    private final class Work: @unchecked Sendable {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    package init(_ body: @escaping () -> Void) {
+        let work = Unmanaged.passRetained(Work(body)).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+            work.body()
+            return nil
+        }, work)
+        precondition(result == 0, "pthread_create failed: \(result)")
+    }
+
+    package consuming func join() {
+        pthread_join(thread, nil)
+    }
+}
+
+/// Processors this process may run on (its affinity mask, so `taskset -c 0` means one),
+/// for choosing whether to produce events on a background thread.
+package func availableProcessorCount() -> Int {
+    var mask = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
+    let status = mask.withUnsafeMutableBytes { linuxSchedGetAffinity(0, $0.count, $0.baseAddress!) }
+    if status == 0 {
+        let count = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+        if count > 0 { return count }
+    }
+    let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return online > 0 ? online : 1
+}
+
+// glibc declares sched_getaffinity only under _GNU_SOURCE, which the Glibc module does not
+// set; the symbol itself is always there.
+@_silgen_name("sched_getaffinity")
+private func linuxSchedGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
