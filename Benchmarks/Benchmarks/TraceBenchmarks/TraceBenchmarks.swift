@@ -53,7 +53,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for parallel in [false, true] {
-        Benchmark("read: inflate + decode + merge, \(parallel ? "2 threads" : "1 thread")") { benchmark in
+        Benchmark("read: inflate + decode + merge, \(parallel ? "parallel" : "1 thread")") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
             try measurePass(benchmark) {
                 var count = 0
@@ -62,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("summary: read + summary analysis, \(parallel ? "2 threads" : "1 thread")") { benchmark in
+        Benchmark("summary: read + summary analysis, \(parallel ? "parallel" : "1 thread")") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
             try measurePass(benchmark) {
                 var summary = SummaryAnalysis()
@@ -77,7 +77,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for parallel in [false, true] {
-        Benchmark("analyze: read + all analyses in one pass, \(parallel ? "2 threads" : "1 thread")") { benchmark in
+        Benchmark("analyze: read + all analyses in one pass, \(parallel ? "parallel" : "1 thread")") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
             try measurePass(benchmark) {
                 var analysis = FullAnalysis(procCount: reader.info.procCount, leakOptions: LeakOptions(byRegion: true))

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# CPU time per thread of one command, from perf's cpu-clock samples (software events work
+# in VMs without hardware counters). For a pipeline of threads, the busiest thread's CPU
+# time is the wall time it would take with a free core per thread: a figure that holds on
+# a shared machine, where wall time does not.
+#
+#   Benchmarks/thread-cpu.sh [RUNS] -- COMMAND ARGS...
+#
+# Prints, per run, the CPU seconds of each thread (in order of creation: the main thread
+# first), their sum, and the
+# wall time of that run.
+set -euo pipefail
+runs=3
+if [[ "${1:-}" != "--" ]]; then runs=$1; shift; fi
+[[ "${1:-}" == "--" ]] && shift
+frequency=4000
+data=$(mktemp)
+trap 'rm -f "$data"' EXIT
+for ((run = 1; run <= runs; run++)); do
+    start=$(date +%s.%N)
+    perf record -q -F "$frequency" -o "$data" -- "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    perf report -i "$data" --sort pid --stdio -F sample,pid 2>/dev/null |
+        awk -v f="$frequency" -v wall="$(echo "$end - $start" | bc)" '
+            /^#/ || NF < 2 { next }
+            { cpu[n++] = $1 / f; total += $1 / f }
+            END {
+                line = ""
+                for (i = 0; i < n; i++) line = line sprintf("%.2f ", cpu[i])
+                printf "threads (s): %s| sum %.2f s | wall %.2f s\n", line, total, wall
+            }'
+done
