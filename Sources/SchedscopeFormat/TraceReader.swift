@@ -146,33 +146,16 @@ public final class TraceReader {
         streaming = true
         defer { streaming = false }
         let producer = UncheckedReader(self)
-        let thread = BackgroundThread {
-            var failure: (any Error)?
-            do {
-                let reader = producer.value
-                try reader.readAll(into: pipeline.acquire(), decodeAhead: true) { batch in
-                    pipeline.publish(count: batch.count, strings: reader.takeStringsSnapshot())
-                    return try pipeline.acquire()
-                }
-            } catch is EventBatchPipeline.Stopped {
-            } catch {
-                failure = error
+        try pipeline.run(produce: { pipeline in
+            let reader = producer.value
+            try reader.readAll(into: pipeline.acquire(), decodeAhead: true) { batch in
+                pipeline.publish(count: batch.count, strings: reader.takeStringsSnapshot())
+                return try pipeline.acquire()
             }
-            pipeline.finish(failure)
-        }
-        var consumerFailure: (any Error)?
-        do {
-            while let (batch, snapshot) = try pipeline.take() {
-                if let snapshot { published = snapshot }
-                defer { pipeline.release() }
-                try body(batch)
-            }
-        } catch {
-            consumerFailure = error
-            pipeline.stop()
-        }
-        thread.join()
-        if let consumerFailure { throw consumerFailure }
+        }, consume: { batch, snapshot in
+            if let snapshot { published = snapshot }
+            try body(batch)
+        })
     }
 
     /// Batches in flight between a parallel read's two threads.

@@ -126,30 +126,13 @@ public final class GoTraceImporter {
         streaming = true
         defer { streaming = false }
         let importer = UncheckedImporter(self)
-        let thread = BackgroundThread {
-            var failure: (any Error)?
-            do {
-                // The table comes with a batch only when strings were added (copied then).
-                try importer.value.importAll { batch, strings in try pipeline.put(batch, strings: strings) }
-            } catch is EventBatchPipeline.Stopped {
-            } catch {
-                failure = error
-            }
-            pipeline.finish(failure)
-        }
-        var consumerFailure: (any Error)?
-        do {
-            while let (batch, snapshot) = try pipeline.take() {
-                if let snapshot { published = snapshot }
-                defer { pipeline.release() }
-                try body(batch)
-            }
-        } catch {
-            consumerFailure = error
-            pipeline.stop()
-        }
-        thread.join()
-        if let consumerFailure { throw consumerFailure }
+        try pipeline.run(produce: { pipeline in
+            // The table comes with a batch only when strings were added (copied then).
+            try importer.value.importAll { batch, strings in try pipeline.put(batch, strings: strings) }
+        }, consume: { batch, snapshot in
+            if let snapshot { published = snapshot }
+            try body(batch)
+        })
     }
 
     /// The importer, handed to the background thread. While it runs, only that thread

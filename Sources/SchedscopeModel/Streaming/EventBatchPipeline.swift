@@ -53,6 +53,39 @@ package final class EventBatchPipeline: @unchecked Sendable {
         return try body()
     }
 
+    /// Runs `produce` on a background thread, handing this thread each batch it publishes
+    /// (with the strings snapshot that came with it), until the producer finishes, fails,
+    /// or `consume` throws — then the producer is stopped at its next `acquire`. Returns
+    /// once the background thread has ended.
+    /// - Throws: the consumer's error, else the producer's.
+    package func run(
+        produce: @escaping @Sendable (EventBatchPipeline) throws -> Void,
+        consume: (UnsafeBufferPointer<Event>, StringTable?) throws -> Void
+    ) throws {
+        let thread = BackgroundThread {
+            var failure: (any Error)?
+            do {
+                try produce(self)
+            } catch is Stopped {
+            } catch {
+                failure = error
+            }
+            self.finish(failure)
+        }
+        var consumerFailure: (any Error)?
+        do {
+            while let (batch, snapshot) = try take() {
+                defer { release() }
+                try consume(batch, snapshot)
+            }
+        } catch {
+            consumerFailure = error
+            stop()
+        }
+        thread.join()
+        if let consumerFailure { throw consumerFailure }
+    }
+
     /// Producer: the next free slot (`capacity` events) to fill, waiting for one. The slot
     /// is the producer's until `publish`; call `acquire` again only after publishing.
     /// - Throws: `Stopped` if the consumer has stopped reading.
