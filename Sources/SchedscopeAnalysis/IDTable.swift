@@ -4,8 +4,8 @@
 /// Swift's `Dictionary` and `Set` hash with SipHash and a per-process seed, which cost
 /// 2× a flat array per lookup there; ids are not adversarial keys in the hashing sense
 /// (a forged trace can only make one analysis slower, never wrong), so a multiplicative
-/// hash with linear probing is enough. Deletion shifts entries back, so there are no
-/// tombstones and lookups stay short however many tasks come and go.
+/// hash with linear probing is enough. Deletion shifts entries back (`OpenAddressing`), so
+/// there are no tombstones and lookups stay short however many tasks come and go.
 ///
 /// A reference type, so that writes skip copy-on-write checks: an analysis that owns one
 /// must not share it.
@@ -41,9 +41,7 @@ public final class IDTable<Value> {
     }
 
     @inline(__always)
-    private func slot(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
+    private func slot(_ key: UInt64) -> Int { OpenAddressing.slot(key, mask: mask) }
 
     public subscript(key: UInt64) -> Value? {
         get {
@@ -105,21 +103,7 @@ public final class IDTable<Value> {
             i = (i + 1) & mask
         }
         let removed = values[i]
-        // Backward-shift deletion: move later entries of the probe run into the hole.
-        var hole = i
-        var j = (i + 1) & mask
-        while keys[j] != Self.empty {
-            let home = slot(keys[j])
-            // Move j into the hole unless its home lies cyclically in (hole, j].
-            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
-            if !between {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
-                hole = j
-            }
-            j = (j + 1) & mask
-        }
-        keys[hole] = Self.empty
+        let hole = OpenAddressing.removeShifting(at: i, keys: keys, values: values, mask: mask, empty: Self.empty)
         values[hole] = nil
         count -= 1
         return removed

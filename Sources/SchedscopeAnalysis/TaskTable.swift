@@ -38,9 +38,7 @@ public final class TaskTable {
     }
 
     @inline(__always)
-    private func slot(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
+    private func slot(_ key: UInt64) -> Int { OpenAddressing.slot(key, mask: mask) }
 
     /// The record of `task` (not 0), if it has one.
     @inline(__always)
@@ -103,19 +101,7 @@ public final class TaskTable {
             if k == task { break }
             i = (i + 1) & mask
         }
-        var hole = i
-        var j = (i + 1) & mask
-        while keys[j] != Self.empty {
-            let home = slot(keys[j])
-            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
-            if !between {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
-                hole = j
-            }
-            j = (j + 1) & mask
-        }
-        keys[hole] = Self.empty
+        _ = OpenAddressing.removeShifting(at: i, keys: keys, values: values, mask: mask, empty: Self.empty)
         count -= 1
     }
 
