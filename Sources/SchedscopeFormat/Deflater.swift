@@ -13,8 +13,8 @@ public enum DeflateLibrary: Sendable, Equatable {
 /// Compresses chunk payloads, one writer's worth (not thread-safe), each payload as one
 /// complete zlib stream, and computes the chunks' CRC-32.
 ///
-/// libdeflate's whole-buffer compressor when it is loaded (`LibdeflateCompressor`; about
-/// four times zlib's speed at level 1 on trace chunks, docs/BENCHMARKS.md), zlib's reusable
+/// libdeflate's whole-buffer compressor when it is loaded (`LibdeflateCompressor`; two to
+/// three times zlib's speed at level 1 on trace chunks, docs/BENCHMARKS.md), zlib's reusable
 /// `deflate` stream otherwise. Either way a payload that does not shrink is reported as such
 /// and the writer stores it: the output buffer is one byte shorter than the input, which
 /// also bounds the work and the memory of the worst case.

@@ -22,7 +22,7 @@ public struct RecorderOptions: Sendable {
     /// zlib level of the chunks, 0 (store) to 9. Default 1, the format's recommendation.
     public var compressionLevel: Int
     /// Which library compresses the chunks: by default libdeflate when the system has it
-    /// (several times faster than zlib; the stream is a zlib stream either way), else zlib.
+    /// (two to three times as fast as zlib; the stream is a zlib stream either way), else zlib.
     /// `SCHEDSCOPE_DEFLATER=zlib` in the environment also forces zlib.
     public var deflateLibrary: DeflateLibrary
     /// The number of Ps the scheduler has, written in the file header. Default: the
