@@ -54,6 +54,16 @@ let package = Package(
             ],
             path: "Benchmarks/ExecutorProfile"
         ),
+        // The recorder's flusher, once, for profilers and CPU-time comparisons: see its main.swift.
+        .executableTarget(
+            name: "RecorderProfile",
+            dependencies: [
+                .product(name: "SchedscopeRecorder", package: "Schedscope"),
+                .product(name: "SchedscopeFormat", package: "Schedscope"),
+                .product(name: "SchedscopeSynth", package: "Schedscope"),
+            ],
+            path: "Benchmarks/RecorderProfile"
+        ),
         .executableTarget(
             name: "ExecutorHookBenchmarks",
             dependencies: [

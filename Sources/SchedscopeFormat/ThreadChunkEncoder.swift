@@ -8,7 +8,7 @@ import SchedscopeModel
 /// The state resets at every chunk boundary, which keeps chunks independently decodable.
 package struct ThreadChunkEncoder {
     package let thread: ThreadID
-    package private(set) var payload = ByteWriter(capacity: 1 << 16)
+    package private(set) var payload = PayloadBuffer(capacity: 64 << 10)
     package private(set) var eventCount: UInt32 = 0
     package private(set) var firstTimestamp: UInt64 = 0
     package private(set) var maxTimestamp: UInt64 = 0
@@ -38,7 +38,16 @@ package struct ThreadChunkEncoder {
     /// Largest time step the head can carry: `delta << 5` must fit in 64 bits.
     private static let maxDelta: UInt64 = 1 << 58
 
-    package mutating func append(_ event: Event) {
+    /// The most bytes one event can take: a `time` record (head and a 10-byte timestamp),
+    /// a `context` record (head, P + 1, task) and the event (head, two 10-byte arguments).
+    private static let maxEventBytes = 11 + 25 + 30
+
+    /// Appends one event to the payload.
+    /// - Returns: the payload's size afterwards (so that a caller in another module learns
+    ///   when the chunk is full without a second call).
+    @discardableResult
+    package mutating func append(_ event: Event) -> Int {
+        var cursor = payload.reserve(Self.maxEventBytes)
         let timestamp = event.timestamp
         if eventCount == 0 {
             firstTimestamp = timestamp
@@ -49,8 +58,8 @@ package struct ThreadChunkEncoder {
         if timestamp >= lastTimestamp && timestamp - lastTimestamp < Self.maxDelta {
             delta = timestamp - lastTimestamp
         } else {
-            appendHead(delta: 0, .time)
-            payload.appendVarint(timestamp)
+            cursor = Self.putHead(delta: 0, .time, at: cursor)
+            cursor = PayloadBuffer.putVarint(timestamp, at: cursor)
             delta = 0
         }
         lastTimestamp = timestamp
@@ -66,59 +75,61 @@ package struct ThreadChunkEncoder {
         default: requiredTask = event.task
         }
         if requiredProc != contextProc || requiredTask != contextTask {
-            appendHead(delta: delta, .context)
-            payload.appendVarint(requiredProc.isSome ? UInt64(requiredProc.rawValue) + 1 : 0)
-            payload.appendVarint(requiredTask.rawValue)
+            cursor = Self.putHead(delta: delta, .context, at: cursor)
+            cursor = PayloadBuffer.putVarint(requiredProc.isSome ? UInt64(requiredProc.rawValue) + 1 : 0, at: cursor)
+            cursor = PayloadBuffer.putVarint(requiredTask.rawValue, at: cursor)
             contextProc = requiredProc
             contextTask = requiredTask
             delta = 0
         }
 
-        appendHead(delta: delta, code)
+        cursor = Self.putHead(delta: delta, code, at: cursor)
         switch code {
         case .procStart:
-            payload.appendVarint(UInt64(event.proc.rawValue))
+            cursor = PayloadBuffer.putVarint(UInt64(event.proc.rawValue), at: cursor)
             contextProc = event.proc
         case .procStop:
             contextProc = .none
         case .procSteal:
-            payload.appendVarint(event.argument1)
-            payload.appendVarint(event.argument2)
+            cursor = PayloadBuffer.putVarint(event.argument1, at: cursor)
+            cursor = PayloadBuffer.putVarint(event.argument2, at: cursor)
         case .taskCreate:
-            appendTaskID(event.task)
+            cursor = putTaskID(event.task, at: cursor)
             registers.created = event.task.rawValue
-            payload.appendVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask))
+            cursor = PayloadBuffer.putVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask), at: cursor)
         case .taskStart:
-            appendTaskID(event.task)
+            cursor = putTaskID(event.task, at: cursor)
             registers.started = event.task.rawValue
             contextTask = event.task
         case .taskYield, .taskPreempt, .taskEnd:
             contextTask = .none
         case .taskPark:
-            payload.appendVarint(event.argument1)
+            cursor = PayloadBuffer.putVarint(event.argument1, at: cursor)
             contextTask = .none
         case .taskUnpark:
-            appendTaskID(event.task)
+            cursor = putTaskID(event.task, at: cursor)
             registers.unparked = event.task.rawValue
         case .gcBegin, .gcEnd, .gcPauseBegin, .gcPauseEnd, .regionBegin, .regionEnd, .lost:
-            payload.appendVarint(event.argument1)
+            cursor = PayloadBuffer.putVarint(event.argument1, at: cursor)
         case .log:
-            payload.appendVarint(event.argument1)
-            payload.appendVarint(event.argument2)
+            cursor = PayloadBuffer.putVarint(event.argument1, at: cursor)
+            cursor = PayloadBuffer.putVarint(event.argument2, at: cursor)
         case .context, .time:
             preconditionFailure("state records are not events")
         }
+        payload.commit(cursor)
         eventCount += 1
+        return payload.count
     }
 
     @inline(__always)
-    private mutating func appendTaskID(_ task: TaskID) {
+    private func putTaskID(_ task: TaskID, at cursor: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         let coded = registers.encode(task.rawValue, context: contextTask.rawValue)
-        payload.appendTaskID(zigzag: coded.zigzag, selector: coded.selector)
+        return PayloadBuffer.putTaskID(zigzag: coded.zigzag, selector: coded.selector, at: cursor)
     }
 
     @inline(__always)
-    private mutating func appendHead(delta: UInt64, _ code: WireCode) {
-        payload.appendVarint(delta << WireCode.bits | UInt64(code.rawValue))
+    private static func putHead(delta: UInt64, _ code: WireCode, at cursor: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        PayloadBuffer.putVarint(delta << WireCode.bits | UInt64(code.rawValue), at: cursor)
     }
 }

@@ -18,11 +18,20 @@ public final class TraceWriter {
         public var generationBytes = 16 << 20
         /// zlib level, 0 (store) to 9; level 1 is the format's recommendation.
         public var compressionLevel: Int32 = 1
+        /// Which library compresses (the stream is a zlib stream either way). Default zlib,
+        /// so that a trace written from the same events is the same file byte for byte on
+        /// every machine (the fixtures are checked that way); `.automatic` takes libdeflate
+        /// when present: faster, but its bytes depend on its version.
+        public var deflateLibrary: DeflateLibrary = .zlib
 
-        public init(chunkBytes: Int = 64 << 10, generationBytes: Int = 16 << 20, compressionLevel: Int32 = 1) {
+        public init(
+            chunkBytes: Int = 64 << 10, generationBytes: Int = 16 << 20, compressionLevel: Int32 = 1,
+            deflateLibrary: DeflateLibrary = .zlib
+        ) {
             self.chunkBytes = min(max(chunkBytes, 256), FormatLimits.maxChunkPayloadBytes - 64)
             self.generationBytes = generationBytes
             self.compressionLevel = compressionLevel
+            self.deflateLibrary = deflateLibrary
         }
     }
 
@@ -62,7 +71,7 @@ public final class TraceWriter {
         self.sink = sink
         self.info = info
         self.options = options
-        deflater = options.compressionLevel > 0 ? Deflater(level: options.compressionLevel) : nil
+        deflater = options.compressionLevel > 0 ? Deflater(level: options.compressionLevel, library: options.deflateLibrary) : nil
         interned[""] = .empty
         try sink.write(FileHeader.encode(info))
     }
@@ -109,9 +118,8 @@ public final class TraceWriter {
             encoderIndex[event.thread] = index
         }
         lastEncoder = (event.thread, index)
-        encoders[index].append(event)
         summary.events += 1
-        if encoders[index].payload.count >= options.chunkBytes {
+        if encoders[index].append(event) >= options.chunkBytes {
             try flushChunk(of: index)
             if options.generationBytes > 0 && generationDecodedBytes >= options.generationBytes {
                 try endGeneration()
@@ -161,10 +169,15 @@ public final class TraceWriter {
                 end += 1
             }
             let batch = Array(pendingStrings[start..<end])
-            try writeChunk(
-                type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
-                itemCount: UInt32(batch.count), payload: StringsCodec.encode(batch)
-            )
+            // (`withUnsafeBytes` rethrows untyped errors: the Result keeps the type.)
+            let written = StringsCodec.encode(batch).withUnsafeBytes { payload in
+                Result { () throws(TraceFormatError) in
+                    try writeChunk(
+                        type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
+                        itemCount: UInt32(batch.count), payload: payload)
+                }
+            }
+            try written.get()
             stringChunkSequence += 1
             start = end
         }
@@ -176,11 +189,12 @@ public final class TraceWriter {
         try flushStrings()
         let encoder = encoders[index]
         let decodedCount = encoder.payload.count
-        try writeChunk(
-            type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
-            firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
-            itemCount: encoder.eventCount, payload: encoder.payload.bytes
-        )
+        try encoder.payload.withBytes { (payload) throws(TraceFormatError) in
+            try writeChunk(
+                type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
+                firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
+                itemCount: encoder.eventCount, payload: payload)
+        }
         summary.decodedEventBytes += UInt64(decodedCount)
         generationDecodedBytes += decodedCount
         encoders[index].startNextChunk()
@@ -188,19 +202,25 @@ public final class TraceWriter {
 
     private func writeChunk(
         type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64,
-        lastTimestamp: UInt64, itemCount: UInt32, payload: [UInt8]
+        lastTimestamp: UInt64, itemCount: UInt32, payload: UnsafeRawBufferPointer
     ) throws(TraceFormatError) {
-        let compressed = payload.withUnsafeBytes { deflater?.compress($0) }
-        let stored = compressed ?? payload
-        let header = ChunkHeader(
-            type: type, encoding: compressed == nil ? .stored : .zlib, generation: generation,
-            sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
-            itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-            payloadCRC: crc32(stored)
-        )
-        try sink.write(header.encode())
-        try sink.write(stored)
-        summary.chunks += 1
-        if type == .events { summary.storedEventBytes += UInt64(stored.count) }
+        let write = { (compressed: UnsafeRawBufferPointer?) throws(TraceFormatError) in
+            let stored = compressed ?? payload
+            let header = ChunkHeader(
+                type: type, encoding: compressed == nil ? .stored : .zlib, generation: self.generation,
+                sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
+                itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
+                payloadCRC: self.deflater?.crc32(stored) ?? crc32(stored)
+            )
+            try self.sink.write(header.encode())
+            try self.sink.write(stored)
+            self.summary.chunks += 1
+            if type == .events { self.summary.storedEventBytes += UInt64(stored.count) }
+        }
+        if let deflater {
+            try deflater.withCompressed(payload, write)
+        } else {
+            try write(nil)
+        }
     }
 }

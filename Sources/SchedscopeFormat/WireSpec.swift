@@ -34,8 +34,9 @@ package enum WireCode: UInt8, CaseIterable, Sendable {
     static let bits: UInt64 = 5
     static let mask: UInt64 = (1 << bits) - 1
 
-    /// Maps a model kind to its wire code (every kind has exactly one).
-    @inlinable
+    /// Maps a model kind to its wire code (every kind has exactly one). Always inlined: the
+    /// writer's encoder maps every event, and as a call it was a tenth of the encoder's time.
+    @inlinable @inline(__always)
     init(_ kind: EventKind) {
         switch kind {
         case .procStart: self = .procStart

@@ -10,38 +10,6 @@ package func crc32(_ bytes: [UInt8]) -> UInt32 {
     bytes.withUnsafeBytes { crc32($0) }
 }
 
-/// A reusable zlib deflate stream (one per writer; `deflateReset` between chunks).
-package final class Deflater {
-    private var stream = z_stream()
-    private var output: [UInt8] = []
-
-    package init(level: Int32) {
-        let status = schedscope_deflateInit(&stream, level)
-        precondition(status == Z_OK, "deflateInit failed with \(status): out of memory")
-    }
-
-    deinit { deflateEnd(&stream) }
-
-    /// Compresses `input` as one complete zlib stream. Returns nil if the result would not
-    /// be smaller than the input (the caller then stores the chunk uncompressed).
-    package func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
-        deflateReset(&stream)
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
-        let produced: Int? = output.withUnsafeMutableBufferPointer { out in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = uInt(input.count)
-            stream.next_out = out.baseAddress
-            stream.avail_out = uInt(out.count)
-            let status = deflate(&stream, Z_FINISH)
-            guard status == Z_STREAM_END else { return nil }
-            return out.count - Int(stream.avail_out)
-        }
-        guard let produced, produced < input.count else { return nil }
-        return Array(output[0..<produced])
-    }
-}
-
 /// A reusable zlib inflate stream that refuses to produce more than the declared size
 /// (the decompression-bomb guard).
 ///

@@ -11,8 +11,6 @@ struct ThreadStream {
     var task = TaskID.none
     /// The last timestamp given to this thread's events (timestamps never go backwards).
     var lastNanoseconds: UInt64 = 0
-    /// Events appended since the payload size was last looked at.
-    var uncheckedEvents = 0
 
     init(slot: SlotReference) {
         self.slot = slot
@@ -72,7 +70,9 @@ struct FlusherState {
         self.clock = clock
         self.options = options
         self.output = output
-        deflater = options.compressionLevel > 0 ? Deflater(level: Int32(options.compressionLevel)) : nil
+        deflater = options.compressionLevel > 0
+            ? Deflater(level: Int32(options.compressionLevel), library: options.deflateLibrary) : nil
+        summary.compressedWithLibdeflate = deflater?.usesLibdeflate ?? false
         generationDeadline = options.generationInterval.nanosecondsClamped
         if case .flight(let window) = output {
             flightGenerationBytes = max(window.maxBytes / 8, 4096)
@@ -271,33 +271,76 @@ struct FlusherState {
         }
     }
 
-    /// Moves one thread's published records into its encoder, up to `cut` (raw clock).
+    /// Moves one thread's published records into its encoder, up to `cut` (raw clock),
+    /// writing each chunk as it fills.
     private mutating func drain(_ index: Int, cut: UInt64?) throws(RecorderError) {
         let slot = streams[index].slot.pointer
         // Acquire: pairs with the producer's release store of `head`, so every record
         // before it is completely written.
         let head = slot.pointee.head.load(ordering: .acquiring)
-        // Relaxed: only this thread (under the flusher lock) writes `tail`.
+        while true {
+            // One access to the thread's stream for a whole batch of records: going through
+            // `streams[index]` per event cost a uniqueness check and a bounds check each.
+            let batch = Self.drainBatch(
+                &streams[index], upTo: head, cut: cut, clock: clock,
+                tracksRanges: flightGenerationBytes != .max, ranges: &openRanges)
+            generationEvents += batch.events
+            summary.events += UInt64(batch.events)
+            summary.lostEvents &+= batch.lostReported
+            guard batch.chunkIsFull else { return }
+            try emitChunk(of: index)
+            if pending.count >= Self.writeBatchBytes, case .file = output { try writePending() }
+        }
+    }
+
+    /// What one `drainBatch` did.
+    private struct DrainedBatch {
+        var events = 0
+        /// The counts of the `lost` events among them.
+        var lostReported: UInt64 = 0
+        /// It stopped because the thread's chunk reached `chunkBytes` (more may follow).
+        var chunkIsFull = false
+    }
+
+    /// Decodes and encodes one thread's records from its `tail` up to `head` (or the first
+    /// one after `cut`, or a full chunk), then publishes the new `tail`. Static, with the
+    /// stream `inout`: a method would borrow `self` while `streams[index]` is modified, and
+    /// the copy of `self` that forces would copy the thread's payload at every event.
+    private static func drainBatch(
+        _ stream: inout ThreadStream, upTo head: Int, cut: UInt64?, clock: RecorderClock,
+        tracksRanges: Bool, ranges: inout OpenRanges
+    ) -> DrainedBatch {
+        let slot = stream.slot.pointer
+        // Relaxed: only the flusher (under its lock) writes `tail`.
         var tail = slot.pointee.tail.load(ordering: .relaxed)
-        guard tail != head else { return }
         let records = UnsafeRawPointer(slot.pointee.records)
         let mask = slot.pointee.mask
+        let cutClock = cut ?? .max
+        var batch = DrainedBatch()
         var sinceRelease = 0
         while tail != head {
             let record = RawRecord.load(from: records + ((tail & mask) &<< RawRecord.sizeShift))
-            if let cut, record.clock > cut { break }
+            if record.clock > cutClock { break }
             tail &+= 1
-            sinceRelease += 1
-            guard let event = Self.decode(record, clock: clock, stream: &streams[index]) else { continue }
-            try append(event, to: index)
+            sinceRelease &+= 1
             if sinceRelease >= 4096 {
                 // Release: the reads above happen before the producer reuses the space.
                 slot.pointee.tail.store(tail, ordering: .releasing)
                 sinceRelease = 0
             }
+            guard let event = decode(record, clock: clock, stream: &stream) else { continue }
+            let payloadBytes = stream.encoder.append(event)
+            if tracksRanges { ranges.apply(event) }
+            batch.events &+= 1
+            if event.kind == .lost { batch.lostReported &+= event.argument1 }
+            if payloadBytes >= chunkBytes {
+                batch.chunkIsFull = true
+                break
+            }
         }
         // Release: as above.
         slot.pointee.tail.store(tail, ordering: .releasing)
+        return batch
     }
 
     /// The event a record stands for, with the thread's P and task filled in. (Static: a
@@ -353,18 +396,14 @@ struct FlusherState {
         return event
     }
 
+    /// Appends one event the flusher makes itself (a `lost` event at a cut).
     private mutating func append(_ event: Event, to index: Int) throws(RecorderError) {
-        streams[index].encoder.append(event)
+        let payloadBytes = streams[index].encoder.append(event)
         if flightGenerationBytes != .max { openRanges.apply(event) }
         generationEvents += 1
         summary.events += 1
         if event.kind == .lost { summary.lostEvents &+= event.argument1 }
-        // The payload's size is looked at every 64 events (a chunk overshoots 64 KiB by at
-        // most 64 events): reading it is a call into the format module that copies the stream.
-        streams[index].uncheckedEvents &+= 1
-        guard streams[index].uncheckedEvents >= 64 else { return }
-        streams[index].uncheckedEvents = 0
-        if streams[index].encoder.payload.count >= Self.chunkBytes {
+        if payloadBytes >= Self.chunkBytes {
             try emitChunk(of: index)
             if pending.count >= Self.writeBatchBytes, case .file = output { try writePending() }
         }
@@ -376,10 +415,8 @@ struct FlusherState {
     private mutating func emitChunk(of index: Int) throws(RecorderError) {
         if case .file = output { appendPendingStrings() }
         let decodedCount = streams[index].encoder.payload.count
-        let stored = appendChunk(
-            type: .events, sequence: streams[index].encoder.nextSequence, thread: streams[index].encoder.thread.rawValue,
-            firstTimestamp: streams[index].encoder.firstTimestamp, lastTimestamp: streams[index].encoder.maxTimestamp,
-            itemCount: streams[index].encoder.eventCount, payload: streams[index].encoder.payload.bytes)
+        let stored = Self.appendChunk(
+            encoder: streams[index].encoder, generation: generation, deflater: deflater, to: &pending)
         streams[index].encoder.startNextChunk()
         summary.eventChunks += 1
         summary.decodedEventBytes += UInt64(decodedCount)
@@ -408,31 +445,50 @@ struct FlusherState {
                 end += 1
             }
             let batch = Array(entries[start..<end])
-            _ = appendChunk(
-                type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
-                itemCount: UInt32(batch.count), payload: StringsCodec.encode(batch), generation: generation)
+            StringsCodec.encode(batch).withUnsafeBytes { payload in
+                _ = Self.appendChunk(
+                    type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
+                    itemCount: UInt32(batch.count), payload: payload, generation: generation, deflater: deflater,
+                    to: &pending)
+            }
             stringChunkSequence += 1
             summary.stringChunks += 1
             start = end
         }
     }
 
-    /// Appends one chunk to `pending`; returns the stored payload size.
-    @discardableResult
-    private mutating func appendChunk(
-        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64, lastTimestamp: UInt64,
-        itemCount: UInt32, payload: [UInt8], generation chunkGeneration: UInt32? = nil
+    /// Appends an encoder's chunk to `output`; returns the stored payload size.
+    private static func appendChunk(
+        encoder: ThreadChunkEncoder, generation: UInt32, deflater: Deflater?, to output: inout [UInt8]
     ) -> Int {
-        let compressed = payload.withUnsafeBytes { deflater?.compress($0) }
-        let stored = compressed ?? payload
-        let header = ChunkHeader(
-            type: type, encoding: compressed == nil ? .stored : .zlib, generation: chunkGeneration ?? generation,
-            sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
-            itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-            payloadCRC: crc32(stored))
-        pending.append(contentsOf: header.encode())
-        pending.append(contentsOf: stored)
-        return stored.count
+        encoder.payload.withBytes { payload in
+            appendChunk(
+                type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
+                firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
+                itemCount: encoder.eventCount, payload: payload, generation: generation, deflater: deflater, to: &output)
+        }
+    }
+
+    /// Appends one chunk to `output`, compressed when that makes it smaller; returns the
+    /// stored payload size. (Static, taking `output` inout: see `drainBatch`.)
+    private static func appendChunk(
+        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64, lastTimestamp: UInt64,
+        itemCount: UInt32, payload: UnsafeRawBufferPointer, generation: UInt32, deflater: Deflater?,
+        to output: inout [UInt8]
+    ) -> Int {
+        func append(_ compressed: UnsafeRawBufferPointer?) -> Int {
+            let stored = compressed ?? payload
+            let header = ChunkHeader(
+                type: type, encoding: compressed == nil ? .stored : .zlib, generation: generation,
+                sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
+                itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
+                payloadCRC: deflater?.crc32(stored) ?? crc32(stored))
+            output.append(contentsOf: header.encode())
+            output.append(contentsOf: stored)
+            return stored.count
+        }
+        guard let deflater else { return append(nil) }
+        return deflater.withCompressed(payload, append)
     }
 
     /// Writes `pending` to the file (file recordings; flight recordings keep it).
@@ -501,10 +557,7 @@ struct FlusherState {
                 encoder.append(event)
                 reopened += 1
             }
-            appendChunk(
-                type: .events, sequence: 0, thread: ThreadID.unknown.rawValue, firstTimestamp: encoder.firstTimestamp,
-                lastTimestamp: encoder.maxTimestamp, itemCount: encoder.eventCount, payload: encoder.payload.bytes,
-                generation: firstGeneration)
+            _ = Self.appendChunk(encoder: encoder, generation: firstGeneration, deflater: deflater, to: &pending)
         }
         let prefixBytes = pending
         pending = savedPending

@@ -1,3 +1,4 @@
+import SchedscopeFormat
 import SchedscopeModel
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +21,10 @@ public struct RecorderOptions: Sendable {
     public var generationBytes: Int
     /// zlib level of the chunks, 0 (store) to 9. Default 1, the format's recommendation.
     public var compressionLevel: Int
+    /// Which library compresses the chunks: by default libdeflate when the system has it
+    /// (two to three times as fast as zlib; the stream is a zlib stream either way), else zlib.
+    /// `SCHEDSCOPE_DEFLATER=zlib` in the environment also forces zlib.
+    public var deflateLibrary: DeflateLibrary
     /// The number of Ps the scheduler has, written in the file header. Default: the
     /// processors this process may run on.
     public var procCount: UInt32
@@ -37,7 +42,8 @@ public struct RecorderOptions: Sendable {
         compressionLevel: Int = 1,
         procCount: UInt32? = nil,
         producer: String = "SchedscopeRecorder 1",
-        clock: ClockChoice = .automatic
+        clock: ClockChoice = .automatic,
+        deflateLibrary: DeflateLibrary = .automatic
     ) {
         self.bufferEvents = bufferEvents
         self.generationInterval = generationInterval
@@ -47,6 +53,7 @@ public struct RecorderOptions: Sendable {
         self.procCount = procCount ?? UInt32(clamping: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         self.producer = producer
         self.clock = clock
+        self.deflateLibrary = deflateLibrary
     }
 
     func validate() throws(RecorderError) {

@@ -18,6 +18,9 @@ public struct RecordingSummary: Sendable, Equatable {
     public var fileBytes: UInt64 = 0
     /// Threads that emitted events.
     public var threads: Int = 0
+    /// Whether libdeflate compressed the chunks (false: zlib, or no compression); see
+    /// `RecorderOptions.deflateLibrary`.
+    public var compressedWithLibdeflate = false
 
     /// Creates an empty summary.
     public init() {}

@@ -6,6 +6,8 @@
 //   RecorderTestChild fsize PATH LIMIT   record with the file size limited to LIMIT bytes; print the
 //                                        error that stops the recording, keep emitting, print "alive"
 //   RecorderTestChild fork PATH -        record, fork; the child records its own trace (PATH.child)
+//   RecorderTestChild compress PATH -    record a script with the default options; print
+//                                        "libdeflate: BOOL" (which library compressed) and "events: N"
 import Glibc
 import RecorderTestWorkload
 import SchedscopeModel
@@ -126,6 +128,18 @@ case "fork":
     Recorder.procStop(ProcID(0))
     try Recorder.stop()
     say("parent: child exited \(status)")
+    exit(0)
+
+case "compress":
+    // The environment (SCHEDSCOPE_DEFLATER) chooses the library; the options do not.
+    try Recorder.start(path: path, options: RecorderOptions(procCount: 1))
+    var script = SchedulerScript(index: 0, seed: 3)
+    for _ in 0..<2_000 {
+        for step in script.nextRound() { step.emit(strings: strings) }
+    }
+    let summary = try Recorder.stop()
+    say("libdeflate: \(summary.compressedWithLibdeflate)")
+    say("events: \(summary.events)")
     exit(0)
 
 default:

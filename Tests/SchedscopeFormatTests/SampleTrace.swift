@@ -35,10 +35,14 @@ struct SampleTrace {
 
     /// Writes `shape`'s seeded events; a fresh string is interned every few hundred events
     /// so that strings chunks also appear between event chunks.
-    static func make(seed: UInt64, shape: EventScript.Shape, layout: Layout, compressionLevel: Int32) throws -> SampleTrace {
+    static func make(
+        seed: UInt64, shape: EventScript.Shape, layout: Layout, compressionLevel: Int32,
+        deflateLibrary: DeflateLibrary = .zlib
+    ) throws -> SampleTrace {
         let sink = ByteSink()
         let options = TraceWriter.Options(
-            chunkBytes: layout.chunkBytes, generationBytes: layout.generationBytes, compressionLevel: compressionLevel)
+            chunkBytes: layout.chunkBytes, generationBytes: layout.generationBytes, compressionLevel: compressionLevel,
+            deflateLibrary: deflateLibrary)
         let writer = try TraceWriter(sink: sink, info: info, options: options)
         var strings = initialStrings.map { (value: $0, id: writer.intern($0)) }
         // An explicitly numbered string far above the interned ones.

@@ -10,7 +10,8 @@ private final class Child {
     private let output = Pipe()
     private var buffered = Data()
 
-    init(_ arguments: [String]) throws {
+    /// - Parameter environment: variables set (or replaced) in the child's environment.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("RecorderTestChild")
         let candidates = [executable.path, Self.besideSelf()]
@@ -19,6 +20,9 @@ private final class Child {
         }
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
@@ -154,5 +158,23 @@ struct ChildProcessTests {
         let own = try RecordedTrace(path: path + ".child")
         #expect(own.events.map(\.kind) == [.procStart])
         #expect(own.events.first?.proc == ProcID(7))
+    }
+
+    @Test("SCHEDSCOPE_DEFLATER=zlib makes a recording compress with zlib; without it libdeflate does, where installed",
+          arguments: [nil, "zlib"] as [String?])
+    func deflaterEnvironment(choice: String?) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("deflater.sctrace")
+        // An empty value is "not zlib": the default choice.
+        let child = try Child(["compress", path, "-"], environment: ["SCHEDSCOPE_DEFLATER": choice ?? ""])
+        let lines = child.remainingLines()
+        #expect(child.process.terminationStatus == 0, "\(lines)")
+        let expected = choice == nil && Deflater.libdeflateIsAvailable
+        #expect(lines.contains("libdeflate: \(expected)"), "\(lines)")
+        let eventsLine = try #require(lines.first { $0.hasPrefix("events: ") })
+        let trace = try RecordedTrace(path: path)
+        #expect(!trace.trace.report.isDamaged)
+        #expect(trace.trace.violations.isEmpty)
+        #expect("events: \(trace.events.count)" == eventsLine)
     }
 }

@@ -211,9 +211,9 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(psAboveClock, Int(emit * 1000 / UInt64(batch)) - Int(clock * 1000 / UInt64(batch)))
     }
 
-    // -- The flusher: encode + compress + write, on the synthetic scheduler mix. --
+    // -- The flusher: encode + compress (libdeflate if present, else zlib) + write, on the synthetic scheduler mix. --
 
-    Benchmark("flusher: sustained encode + zlib + write, scheduler mix", configuration: .init(
+    Benchmark("flusher: sustained encode + compress + write, scheduler mix", configuration: .init(
         metrics: [.wallClock, kEventsPerSecond, rawCentibytes, storedCentibytes], timeUnits: .milliseconds,
         maxDuration: .seconds(20), maxIterations: 5,
         setup: { _ = schedulerMix.count })

@@ -1,0 +1,151 @@
+import SchedscopeFormat
+import SchedscopeModel
+import Testing
+
+/// The writers compress with libdeflate when the system has it and with zlib otherwise
+/// (`DeflateLibrary`). Both must write standard zlib streams that either inflater reads, so
+/// a trace never depends on which library wrote it or which one reads it.
+@Suite("Deflater: libdeflate or zlib writes the same format")
+struct DeflaterTests {
+    /// Both choices; `.automatic` is libdeflate where the library is installed (Debian's
+    /// `libdeflate0`, which CI installs) and zlib elsewhere, where the two cases coincide.
+    static let libraries: [DeflateLibrary] = [.zlib, .automatic]
+
+    /// A real event-chunk payload: a seeded scheduler script encoded as the writer does.
+    static func eventPayload() -> [UInt8] {
+        let events = EventScript.events(
+            seed: 5, shape: .init(threadCount: 1, eventCount: 6_000, timeGoesBackwards: false), strings: [StringID(1)])
+        var encoder = ThreadChunkEncoder(thread: events[0].thread)
+        for event in events where event.thread == events[0].thread { encoder.append(event) }
+        return encoder.payload.bytes
+    }
+
+    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var generator = SplitMix64(seed: seed)
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// Inflates with the given backend into exactly `size` bytes.
+    static func inflate(_ stored: [UInt8], size: Int, backend: Inflater.Backend) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: size)
+        try stored.withUnsafeBytes { input in
+            try output.withUnsafeMutableBytes { out in try Inflater(backend: backend).inflate(input, into: out) }
+        }
+        return output
+    }
+
+    @Test("a compressible payload becomes a smaller standard zlib stream that both inflaters restore", arguments: libraries)
+    func compressibleRoundTrip(library: DeflateLibrary) throws {
+        // (Not tiny ones: libdeflate stores inputs of a few dozen bytes without trying.)
+        let payloads = [
+            Self.eventPayload(), [UInt8](repeating: 7, count: 200_000),
+            Array(String(repeating: "task_start task_end ", count: 20).utf8),
+        ]
+        for payload in payloads {
+            let deflater = Deflater(level: 1, library: library)
+            let compressed = try #require(payload.withUnsafeBytes { deflater.compress($0) }, "\(payload.count) bytes")
+            #expect(compressed.count < payload.count)
+            // RFC 1950: CM = 8 (deflate) in the low nibble, and the header is a multiple of 31.
+            #expect(compressed[0] & 0x0F == 8)
+            #expect((UInt16(compressed[0]) << 8 | UInt16(compressed[1])) % 31 == 0)
+            #expect(try Self.inflate(compressed, size: payload.count, backend: .zlib) == payload)
+            #expect(try Self.inflate(compressed, size: payload.count, backend: .automatic) == payload)
+        }
+    }
+
+    @Test("a payload that does not shrink is refused, so the writer stores it", arguments: libraries)
+    func incompressibleIsStored(library: DeflateLibrary) {
+        let deflater = Deflater(level: 1, library: library)
+        for payload in [Self.randomBytes(70_000, seed: 3), Self.randomBytes(40, seed: 4), [0x42], []] {
+            #expect(payload.withUnsafeBytes { deflater.compress($0) } == nil, "\(payload.count) bytes")
+        }
+        // The same deflater still works after refusing (its buffers are reused).
+        let again = [UInt8](repeating: 1, count: 1_000)
+        #expect(again.withUnsafeBytes { deflater.compress($0) } != nil)
+    }
+
+    @Test("the CRC-32 of either library is the standard one", arguments: libraries)
+    func crcIsStandard(library: DeflateLibrary) {
+        let deflater = Deflater(level: 1, library: library)
+        // The CRC-32/ISO-HDLC check value of "123456789".
+        #expect(Array("123456789".utf8).withUnsafeBytes { deflater.crc32($0) } == 0xCBF4_3926)
+        let random = Self.randomBytes(100_003, seed: 8)
+        #expect(random.withUnsafeBytes { deflater.crc32($0) } == ReferenceCRC32.checksum(random))
+        #expect([UInt8]().withUnsafeBytes { deflater.crc32($0) } == 0)
+    }
+
+    @Test("the library asked for is the one that compresses")
+    func choiceIsHonoured() {
+        #expect(!Deflater(level: 1, library: .zlib).usesLibdeflate)
+        #expect(Deflater(level: 1, library: .automatic).usesLibdeflate == Deflater.libdeflateIsAvailable)
+    }
+
+    @Test("with libdeflate installed, .automatic really takes it: its stream differs from zlib's",
+          .enabled(if: Deflater.libdeflateIsAvailable, "libdeflate.so.0 is not installed"))
+    func automaticTakesLibdeflate() throws {
+        let payload = Self.eventPayload()
+        let zlib = try #require(payload.withUnsafeBytes { Deflater(level: 1, library: .zlib).compress($0) })
+        let libdeflate = try #require(payload.withUnsafeBytes { Deflater(level: 1, library: .automatic).compress($0) })
+        #expect(zlib != libdeflate)
+    }
+
+    /// `trace` with every zlib chunk replaced by a stored chunk of its payload as zlib inflates
+    /// it: what the reader delivers from it is what a zlib-only reader delivers from `trace`.
+    static func inflatedByZlib(_ trace: [UInt8]) throws -> (bytes: [UInt8], zlibChunks: Int) {
+        let layout = try TraceLayout(parsing: trace)
+        var bytes = Array(trace[0..<layout.headerLength])
+        var zlibChunks = 0
+        for chunk in layout.chunks {
+            let stored = Array(trace[chunk.payloadOffset..<chunk.endOffset])
+            guard chunk.encoding == ChunkLayout.zlibEncoding else {
+                bytes += trace[chunk.offset..<chunk.endOffset]
+                continue
+            }
+            zlibChunks += 1
+            let zlibPayload = try inflate(stored, size: Int(chunk.decodedLength), backend: .zlib)
+            #expect(try inflate(stored, size: Int(chunk.decodedLength), backend: .automatic) == zlibPayload)
+            bytes += ChunkForge.chunk(
+                type: chunk.type, generation: chunk.generation, sequence: chunk.sequence, thread: chunk.thread,
+                firstTimestamp: chunk.firstTimestamp, lastTimestamp: chunk.lastTimestamp, itemCount: chunk.itemCount,
+                payload: zlibPayload)
+        }
+        return (bytes, zlibChunks)
+    }
+
+    @Test("a trace written with either library reads back event for event, inflated by zlib or by libdeflate",
+          arguments: libraries)
+    func traceRoundTrip(library: DeflateLibrary) throws {
+        for layout in [SampleTrace.Layout.tiny, .standard] {
+            let trace = try SampleTrace.make(
+                seed: 11, shape: .init(threadCount: 4, eventCount: 20_000, timeGoesBackwards: false), layout: layout,
+                compressionLevel: 1, deflateLibrary: library)
+            // The framing and every CRC, checked by the tests' own parser.
+            let layoutOnDisk = try TraceLayout(parsing: trace.bytes)
+            let expected = ExpectedEvents(layout: layoutOnDisk, events: trace.events).merged()
+
+            let direct = try ReadOutcome.read(trace.bytes)
+            #expect(!direct.report.isDamaged, "\(direct.report.damages)")
+            expectSameEvents(direct.events, expected, "\(layout), as read")
+
+            let (restored, zlibChunks) = try Self.inflatedByZlib(trace.bytes)
+            #expect(zlibChunks > 0, "\(layout): the trace has compressed chunks")
+            let viaZlib = try ReadOutcome.read(restored)
+            #expect(!viaZlib.report.isDamaged, "\(viaZlib.report.damages)")
+            expectSameEvents(viaZlib.events, expected, "\(layout), inflated by zlib")
+            for (value, id) in trace.strings { #expect(viaZlib.strings[id] == value) }
+        }
+    }
+
+    @Test("the library changes the compressed bytes only: both traces hold the same chunks and payloads")
+    func sameChunksEitherWay() throws {
+        let shape = EventScript.Shape(threadCount: 3, eventCount: 10_000, timeGoesBackwards: false)
+        let viaZlib = try SampleTrace.make(seed: 12, shape: shape, layout: .standard, compressionLevel: 1, deflateLibrary: .zlib)
+        let automatic = try SampleTrace.make(seed: 12, shape: shape, layout: .standard, compressionLevel: 1, deflateLibrary: .automatic)
+        let zlibStored = try Self.inflatedByZlib(viaZlib.bytes).bytes
+        let automaticStored = try Self.inflatedByZlib(automatic.bytes).bytes
+        #expect(zlibStored == automaticStored)
+        #expect(viaZlib.summary.events == automatic.summary.events)
+        #expect(viaZlib.summary.chunks == automatic.summary.chunks)
+        #expect(viaZlib.summary.decodedEventBytes == automatic.summary.decodedEventBytes)
+    }
+}
