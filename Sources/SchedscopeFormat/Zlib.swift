@@ -37,6 +37,11 @@ package final class Inflater {
     /// Which library inflates.
     package var usesLibdeflate: Bool { libdeflate != nil }
 
+    /// CRC-32 of `bytes` (a chunk's payload check), with the library that inflates.
+    package func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        libdeflate?.crc32(bytes) ?? SchedscopeFormat.crc32(bytes)
+    }
+
     package enum Failure: Error, Equatable {
         /// The data inflates to more than the declared size.
         case exceedsDeclaredSize

@@ -74,6 +74,15 @@ struct DeflaterTests {
         #expect([UInt8]().withUnsafeBytes { deflater.crc32($0) } == 0)
     }
 
+    @Test("the reader's payload check is the standard CRC-32 whichever library inflates", arguments: [Inflater.Backend.zlib, .automatic])
+    func readerCRCIsStandard(backend: Inflater.Backend) {
+        let inflater = Inflater(backend: backend)
+        #expect(Array("123456789".utf8).withUnsafeBytes { inflater.crc32($0) } == 0xCBF4_3926)
+        let random = Self.randomBytes(100_003, seed: 9)
+        #expect(random.withUnsafeBytes { inflater.crc32($0) } == ReferenceCRC32.checksum(random))
+        #expect([UInt8]().withUnsafeBytes { inflater.crc32($0) } == 0)
+    }
+
     @Test("the library asked for is the one that compresses")
     func choiceIsHonoured() {
         #expect(!Deflater(level: 1, library: .zlib).usesLibdeflate)
