@@ -202,10 +202,13 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// Adds the time since the last change during which a P was idle and a task runnable.
     @inline(__always)
     private mutating func integrate(to now: UInt64) {
-        if runnableCount > 0 && runningCount < procs.count && now > lastChange {
+        // Most events come at a new time; the test on the counts (and the load of the P
+        // count through `procs`) is only worth making then.
+        guard now > lastChange else { return }
+        if runnableCount > 0 && runningCount < procs.count {
             idleWhileRunnable += window.clipped(lastChange, now)
         }
-        if now > lastChange { lastChange = now }
+        lastChange = now
     }
 
     private var windowBusy: [UInt64] { (0..<procs.count).map { procs[$0].pointee.windowBusy } }
