@@ -115,6 +115,7 @@ final class Worker: @unchecked Sendable {
                 runningJob = job
                 executor.run(job, on: self)
                 runningJob = 0
+                if scheduler.jobReturned(on: proc) { executor.wakeIdleProc() }
                 continue
             }
             if executor.isStopping { break }

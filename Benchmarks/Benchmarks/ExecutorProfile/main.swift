@@ -4,8 +4,9 @@ import SchedscopeRecorder
 
 // One executor workload, once, for profilers (`perf record`, `valgrind --tool=callgrind`),
 // where the Benchmark harness's iterations and statistics would be noise. Usage:
-//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]
-// "off": tracking off, no recording; "track": tracking on (the task table and its probes),
+//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on|default [TRACE]
+// "default": Swift's default global executor (no preference), the reference the executor is
+// held to; "off": tracking off, no recording; "track": tracking on (the task table and its probes),
 // no recording, so the table's cost is told from the recorder's; "on": tracking on,
 // recording to TRACE (default: a file in the temporary directory). Prints the CPU time of the workload alone (process CPU time
 // before and after; the executor's threads are created, and parked, before).
@@ -63,8 +64,8 @@ func processCPUNanoseconds() -> UInt64 {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield"].contains(arguments[1]),
-      let count = Int(arguments[2]), ["off", "track", "on"].contains(arguments[3]) else {
-    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]\n".data(using: .utf8)!)
+      let count = Int(arguments[2]), ["off", "track", "on", "default"].contains(arguments[3]) else {
+    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on|default [TRACE]\n".data(using: .utf8)!)
     exit(64)
 }
 let recording = arguments[3] == "on"
@@ -85,7 +86,11 @@ default: { await yields(count) }
 }
 let cpuBefore = processCPUNanoseconds()
 let wallBefore = DispatchTime.now().uptimeNanoseconds
-await withTaskExecutorPreference(executor) { await workload() }
+if arguments[3] == "default" {
+    await workload()
+} else {
+    await withTaskExecutorPreference(executor) { await workload() }
+}
 let wall = DispatchTime.now().uptimeNanoseconds - wallBefore
 let cpu = processCPUNanoseconds() - cpuBefore
 executor.shutdown()
@@ -93,4 +98,4 @@ if recording {
     let summary = try Recorder.stop()
     print("events \(summary.events) lost \(summary.lostEvents)")
 }
-print("\(arguments[1]) \(count) recording \(arguments[3]): wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
+print("\(arguments[1]) \(count) \(arguments[3]): wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
