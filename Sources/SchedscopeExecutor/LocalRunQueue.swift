@@ -13,10 +13,14 @@ import Synchronization
 ///
 /// Elements are nonzero machine words (a job pointer, or a test's job number).
 ///
+/// A full ring sends its older half to the global queue and keeps the new job, so that a
+/// P's jobs leave it in the order they came; the owner then hands the rest of the burst
+/// over too when its job returns (`handOffBurst`, see `Scheduler.jobReturned`).
+///
 /// - Complexity: push and pop O(1); steal O(n) for the n items taken.
 package final class LocalRunQueue: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `slots` are atomics; `tail` is stored only by the
-    // owning P; every other thread only reads `tail` and CASes `head`.
+    // Invariant for @unchecked Sendable: `slots` are atomics; `tail` and `overflowed` are
+    // stored only by the owning P; every other thread only reads `tail` and CASes `head`.
     package static let capacity: UInt32 = 256
 
     /// Next slot to take. Acquire on load / release on the CAS: a taker that wins the CAS
@@ -27,6 +31,8 @@ package final class LocalRunQueue: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Atomic<UInt>>
     /// The `runnext` slot (0: empty). Exchanged by the owner, CASed away by a thief.
     private let next = Atomic<UInt>(0)
+    /// Owner only: the ring overflowed since the owner last handed its burst over.
+    package private(set) var overflowed = false
 
     package init() {
         slots = .allocate(capacity: Int(Self.capacity))
@@ -67,36 +73,68 @@ package final class LocalRunQueue: @unchecked Sendable {
         return item
     }
 
-    /// Owner only: appends `item`. When the ring is full, moves half of it plus `item` into
-    /// `overflow` (in queue order) and returns true, as Go's `runqputslow`.
+    /// Owner only: appends `item`. When the ring is full, first moves its older half into
+    /// `overflow` (in queue order), as Go's `runqputslow` does, and returns true. Unlike Go,
+    /// `item` stays in the ring, behind the jobs older than it: the overflow is then exactly
+    /// the oldest jobs, and the order in which a burst's jobs were made survives (which the
+    /// Swift runtime's task groups need, see `Scheduler.jobReturned`).
     @discardableResult
     package func push(_ item: UInt, overflow: (UnsafeBufferPointer<UInt>) -> Void) -> Bool {
         precondition(item != 0, "run queue items are nonzero")
+        var overflowedNow = false
         while true {
             let h = head.load(ordering: .acquiring)
             let t = tail.load(ordering: .relaxed)
             if t &- h < Self.capacity {
                 slots[Int(t % Self.capacity)].store(item, ordering: .relaxed)
                 tail.store(t &+ 1, ordering: .releasing)
-                return false
+                return overflowedNow
             }
-            if moveHalfToOverflow(item, head: h, tail: t, overflow: overflow) { return true }
-            // A thief took some meanwhile: there is room again.
+            // On failure a thief took some meanwhile: there is room again.
+            if moveHalfToOverflow(head: h, tail: t, overflow: overflow) {
+                overflowedNow = true
+                overflowed = true
+            }
         }
     }
 
-    private func moveHalfToOverflow(_ item: UInt, head h: UInt32, tail t: UInt32, overflow: (UnsafeBufferPointer<UInt>) -> Void) -> Bool {
+    private func moveHalfToOverflow(head h: UInt32, tail t: UInt32, overflow: (UnsafeBufferPointer<UInt>) -> Void) -> Bool {
         let half = (t &- h) / 2
-        return withUnsafeTemporaryAllocation(of: UInt.self, capacity: Int(half) + 1) { batch in
+        return withUnsafeTemporaryAllocation(of: UInt.self, capacity: Int(half)) { batch in
             for index in 0..<Int(half) {
                 batch[index] = slots[Int((h &+ UInt32(index)) % Self.capacity)].load(ordering: .relaxed)
             }
             guard head.compareExchange(expected: h, desired: h &+ half, ordering: .acquiringAndReleasing).exchanged else {
                 return false
             }
-            batch[Int(half)] = item
             overflow(UnsafeBufferPointer(batch))
             return true
+        }
+    }
+
+    /// Owner only: takes every job out, the ring's in queue order then `next` (the newest),
+    /// into `body`, and clears `overflowed`. Returns how many were taken.
+    @discardableResult
+    package func handOffBurst(_ body: (UnsafeBufferPointer<UInt>) -> Void) -> Int {
+        overflowed = false
+        return withUnsafeTemporaryAllocation(of: UInt.self, capacity: Int(Self.capacity) + 1) { batch in
+            var count = 0
+            while true {
+                let h = head.load(ordering: .acquiring)
+                let t = tail.load(ordering: .relaxed)
+                count = Int(t &- h)
+                for index in 0..<count {
+                    batch[index] = slots[Int((h &+ UInt32(index)) % Self.capacity)].load(ordering: .relaxed)
+                }
+                // A thief that took some meanwhile makes the copy stale: copy again.
+                if head.compareExchange(expected: h, desired: t, ordering: .acquiringAndReleasing).exchanged { break }
+            }
+            if let newest = stealNext() {
+                batch[count] = newest
+                count += 1
+            }
+            if count > 0 { body(UnsafeBufferPointer(rebasing: batch[0..<count])) }
+            return count
         }
     }
 

@@ -64,6 +64,29 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
         }
     }
 
+    /// Called by P `proc`'s owner after each job returns. When the ring overflowed during
+    /// the job (a burst: a loop that spawned more tasks than a ring holds, such as a large
+    /// task-group fan-out), the rest of the burst — the ring, then `next` — follows its
+    /// older part to the global queue's tail, so that every P takes the burst oldest
+    /// first.
+    ///
+    /// Why: the Swift runtime (6.3) keeps a task group's children in a singly linked list,
+    /// oldest first, and removes a finished child by walking it from the head. Children that
+    /// finish in the order they were made cost O(1) each; Go's policy here (the P keeps its
+    /// newest jobs and runs them, `next` first, before the older ones it overflowed) made
+    /// the spawner's P finish its newest children while hundreds of thousands of older ones
+    /// waited in the global queue, each removal walking all of them: O(N²) for a fan-out of
+    /// N (docs/EXECUTOR.md, "Bursts").
+    ///
+    /// - Returns: whether jobs were moved (waking an idle P can help).
+    @inline(__always)
+    package func jobReturned(on proc: Int) -> Bool {
+        withLocalQueue(proc) { queue in
+            guard queue.overflowed else { return false }
+            return queue.handOffBurst { globalQueue.push(contentsOf: $0) } > 0
+        }
+    }
+
     /// P `proc`'s next job from its own queue or the global one (no stealing).
     ///
     /// - Parameter tick: the P's count of jobs taken so far (the caller's; incremented here).

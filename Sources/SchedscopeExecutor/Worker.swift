@@ -38,6 +38,9 @@ final class Worker: @unchecked Sendable {
     /// Spinning time before a P takes another P's `next` job: that P gets the first chance
     /// to run what it just readied (Go waits about 3 µs).
     static let nanosecondsBeforeStealingNext: UInt64 = 5_000
+    /// Spin-wait hints between two passes of a spinning P over the queues (Go's
+    /// `procyield(30)`): about a microsecond on current x86 cores.
+    static let relaxHintsPerRound: UInt32 = 30
 
     init(proc: Int, executor: SchedscopeExecutor, seed: UInt64) {
         self.proc = proc
@@ -115,6 +118,7 @@ final class Worker: @unchecked Sendable {
                 runningJob = job
                 executor.run(job, on: self)
                 runningJob = 0
+                if scheduler.jobReturned(on: proc) { executor.wakeIdleProc() }
                 continue
             }
             if executor.isStopping { break }
@@ -126,9 +130,14 @@ final class Worker: @unchecked Sendable {
                 if spinRound == 0 { spinStart = schedscope_executor_monotonic_ns() }
                 spinRound += 1
                 if schedscope_executor_monotonic_ns() &- spinStart < spinNanoseconds {
-                    // Give the core to another thread between rounds (Go's osyield): on a
-                    // machine with more threads than cores, the work may be theirs to make.
-                    if spinRound > 4 { sched_yield() }
+                    // Wait a little between rounds without leaving the core (Go's
+                    // procyield). Not sched_yield: on a loaded machine the kernel (EEVDF)
+                    // moves a yielding thread's deadline a whole slice back, so the spinner
+                    // lost its core for milliseconds, just when the work it was spinning
+                    // for arrived (an imbalanced fan-out's second P started its first task
+                    // 3–7 ms late at load 3.5). The spin is bounded (`spinMicroseconds`),
+                    // so keeping the core that long costs the other threads little.
+                    if spinRound > 4 { schedscope_cpu_relax(Self.relaxHintsPerRound) }
                     continue
                 }
             }

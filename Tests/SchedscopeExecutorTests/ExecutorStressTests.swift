@@ -105,6 +105,50 @@ final class RunOnce: @unchecked Sendable {
         #expect(counts.enqueued == counts.run)
     }
 
+    /// A task-group fan-out on one P, through the real runtime: the spawner makes every
+    /// child before any runs (its job does not return until its loop ends), overflowing the
+    /// ring many times; the children must then run oldest first, because the runtime
+    /// removes a finished child by walking the group's children from the oldest. Each
+    /// child's walk — the older children still waiting when it runs — is counted, and must
+    /// stay within one ring (256); Go's order ran the newest ~257 first, each past all the
+    /// others (docs/EXECUTOR.md, "Bursts").
+    @Test func fanOutOnOneProcRunsChildrenOldestFirst() async {
+        let executor = SchedscopeExecutor(Self.quietConfiguration(procs: 1))
+        let total = 20_000
+        final class RunOrder: Sendable {
+            let indexes = Mutex<[Int]>([])
+        }
+        let order = RunOrder()
+        await withTaskExecutorPreference(executor) {
+            await withDiscardingTaskGroup { group in
+                for index in 0..<total {
+                    group.addTask { order.indexes.withLock { $0.append(index) } }
+                }
+            }
+        }
+        executor.shutdown()
+        let runOrder = order.indexes.withLock { $0 }
+        #expect(runOrder.sorted() == Array(0..<total))
+        // Older children not yet run when each one ran, with a Fenwick tree of those run.
+        var tree = [Int](repeating: 0, count: total + 1)
+        var longestWalk = 0
+        for index in runOrder {
+            var olderRun = 0
+            var position = index
+            while position > 0 {
+                olderRun += tree[position]
+                position -= position & -position
+            }
+            longestWalk = max(longestWalk, index - olderRun)
+            position = index + 1
+            while position <= total {
+                tree[position] += 1
+                position += position & -position
+            }
+        }
+        #expect(longestWalk <= Int(LocalRunQueue.capacity))
+    }
+
     /// With tracking on, `spawn`'s tasks leave the table as they end, and a task that waits
     /// forever stays in it, parked, with its call-site label.
     @Test func trackingSeesSpawnEndsAndParkedTasks() async {

@@ -27,18 +27,37 @@ final class CollectingSink: SchedulerEventSink, @unchecked Sendable {
         #expect(queue.isEmpty)
     }
 
-    @Test func fullQueueMovesHalfAndTheNewItemToOverflow() {
+    /// A full ring sends its oldest half away and keeps the new item at its tail, so that
+    /// the overflow and the ring together are still in the order the items came.
+    @Test func fullQueueMovesItsOlderHalfToOverflowAndKeepsTheNewItem() {
         let queue = LocalRunQueue()
         var overflow: [UInt] = []
         for item in 1...256 { queue.push(UInt(item)) { overflow.append(contentsOf: $0) } }
         #expect(overflow.isEmpty)
+        #expect(!queue.overflowed)
         let overflowed = queue.push(257) { overflow.append(contentsOf: $0) }
         #expect(overflowed)
-        // The oldest half (1…128) then the new item, in queue order.
-        #expect(overflow == (1...128).map { UInt($0) } + [257])
+        #expect(queue.overflowed)
+        #expect(overflow == (1...128).map { UInt($0) })
         var rest: [UInt] = []
         while let item = queue.pop() { rest.append(item) }
-        #expect(rest == (129...256).map { UInt($0) })
+        #expect(rest == (129...257).map { UInt($0) })
+    }
+
+    /// Handing a burst over takes the ring in order, then `next` (the newest), and leaves
+    /// the queue empty and no longer marked as overflowed.
+    @Test func handOffBurstTakesTheRingThenNext() {
+        let queue = LocalRunQueue()
+        for item in 1...300 { queue.pushNext(UInt(item)) { _ in } }
+        #expect(queue.overflowed)
+        var handed: [UInt] = []
+        let count = queue.handOffBurst { handed.append(contentsOf: $0) }
+        // 1…128 overflowed at the 257th push; 129…299 were in the ring, 300 in `next`.
+        #expect(handed == (129...300).map { UInt($0) })
+        #expect(count == handed.count)
+        #expect(queue.isEmpty)
+        #expect(!queue.overflowed)
+        #expect(queue.handOffBurst { _ in Issue.record("nothing left to hand over") } == 0)
     }
 
     @Test(arguments: [1, 2, 3, 5, 8, 100, 256])
@@ -143,6 +162,57 @@ final class CollectingSink: SchedulerEventSink, @unchecked Sendable {
         let second = play()
         #expect(second.events == first.events)
         #expect(second.taken == first.taken)
+    }
+
+    /// A burst of children from one running task — a task-group fan-out, which never
+    /// suspends while it adds children — is run oldest first by every P once the spawner's
+    /// job returns. The Swift runtime removes a finished group child by walking the group's
+    /// children from the oldest, so a child finishing while k older ones are still queued
+    /// costs k steps: this test counts those steps for every child (children finish as soon
+    /// as they are taken here) and bounds each by one ring (256), whatever the burst's size.
+    /// Go's policy (the spawner's P keeps its newest jobs and runs them, `next` first, ahead
+    /// of the older half it overflowed to the global queue) made the spawner's P finish
+    /// ~257 newest children each past the whole backlog: O(N²) for a fan-out of N.
+    @Test(arguments: [UInt64(1), 7])
+    func aBurstIsTakenOldestFirstOnceItsSpawnerReturns(seed: UInt64) {
+        let children = 3_000
+        let scheduler = Scheduler(procCount: 2, sink: CollectingSink())
+        var random = SplitMix64(seed: seed)
+        var ticks: [UInt64] = [0, 0]
+        // The runtime's list of live children, oldest first, as positions in `alive`.
+        var alive = [Bool](repeating: true, count: children + 1)
+        var firstAlive = 1
+        var longestWalk = 0
+        func finish(_ child: UInt) {
+            let index = Int(child)
+            #expect(alive[index], "child \(index) ran twice")
+            // The walk from the head: every older child still in the list.
+            longestWalk = max(longestWalk, alive[firstAlive..<index].lazy.filter { $0 }.count)
+            alive[index] = false
+            while firstAlive <= children, !alive[firstAlive] { firstAlive += 1 }
+        }
+        func takeOne(on proc: Int) -> Bool {
+            guard let job = scheduler.nextLocalOrGlobal(for: proc, tick: &ticks[proc])
+                ?? scheduler.steal(for: proc, random: &random) else { return false }
+            finish(job)
+            return true
+        }
+        // P0 runs the spawner: each child readied by the running task becomes P0's `next`
+        // (as the executor pushes it). P1 runs one child per three spawned, so a backlog
+        // of about 2,000 builds up.
+        for child in 1...children {
+            scheduler.push(UInt(child), toProc: 0, asNext: true)
+            if child % 3 == 0 { _ = takeOne(on: 1) }
+        }
+        _ = scheduler.jobReturned(on: 0)  // the spawner suspends (waits for its group)
+        var idleRounds = 0
+        while idleRounds < 2 {
+            var progressed = false
+            for proc in 0..<2 where takeOne(on: proc) { progressed = true }
+            idleRounds = progressed ? 0 : idleRounds + 1
+        }
+        #expect(firstAlive == children + 1, "every child ran")
+        #expect(longestWalk <= Int(LocalRunQueue.capacity))
     }
 
     /// A P whose own queue never empties still runs global work: it looks there first every

@@ -4,8 +4,9 @@ import SchedscopeRecorder
 
 // One executor workload, once, for profilers (`perf record`, `valgrind --tool=callgrind`),
 // where the Benchmark harness's iterations and statistics would be noise. Usage:
-//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]
-// "off": tracking off, no recording; "track": tracking on (the task table and its probes),
+//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N]
+// "default": Swift's default global executor (no preference), the reference the executor is
+// held to; "off": tracking off, no recording; "track": tracking on (the task table and its probes),
 // no recording, so the table's cost is told from the recorder's; "on": tracking on,
 // recording to TRACE (default: a file in the temporary directory). Prints the CPU time of the workload alone (process CPU time
 // before and after; the executor's threads are created, and parked, before).
@@ -29,6 +30,24 @@ func fanOutBatched(_ count: Int) async {
             for index in batch..<min(batch + 1_000, count) { group.addTask { keep(work(index)) } }
         }
     }
+}
+
+@inline(never) func lcgStep(_ x: UInt64) -> UInt64 { x &* 6364136223846793005 &+ 1442695040888963407 }
+
+/// ExecutorBenchmarks' imbalanced fan-out: COUNT tasks of about 20 µs, all spawned by one
+/// task (`spawn`, so it starts on one P from outside); the other Ps must steal.
+func imbalanced(_ count: Int, on executor: SchedscopeExecutor) async {
+    await executor.spawn {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<count {
+                group.addTask {
+                    var x = UInt64(index)
+                    for _ in 0..<8_000 { x = lcgStep(x) }
+                    keep(Int(truncatingIfNeeded: x))
+                }
+            }
+        }
+    }.value
 }
 
 actor Pong {
@@ -61,10 +80,17 @@ func processCPUNanoseconds() -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield"].contains(arguments[1]),
-      let count = Int(arguments[2]), ["off", "track", "on"].contains(arguments[3]) else {
-    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield COUNT off|track|on [TRACE]\n".data(using: .utf8)!)
+var arguments = CommandLine.arguments
+// `--procs N` anywhere: the executor's P count (default: the CPUs of the process). One P
+// makes the order of a fan-out's children independent of the machine's load.
+var procs: Int?
+if let flag = arguments.firstIndex(of: "--procs"), flag + 1 < arguments.count, let value = Int(arguments[flag + 1]) {
+    procs = value
+    arguments.removeSubrange(flag...flag + 1)
+}
+guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield", "imbalanced"].contains(arguments[1]),
+      let count = Int(arguments[2]), ["off", "track", "on", "default"].contains(arguments[3]) else {
+    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N]\n".data(using: .utf8)!)
     exit(64)
 }
 let recording = arguments[3] == "on"
@@ -76,16 +102,21 @@ if recording {
     try Recorder.start(path: path, options: options)
 }
 let executor = SchedscopeExecutor(ExecutorConfiguration(
-    name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording))
+    procCount: procs, name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording))
 let workload: @Sendable () async -> Void = switch arguments[1] {
 case "fan-out": { await fanOut(count) }
 case "fan-out-batched": { await fanOutBatched(count) }
 case "ping-pong": { await pingPong(count) }
+case "imbalanced": { await imbalanced(count, on: executor) }
 default: { await yields(count) }
 }
 let cpuBefore = processCPUNanoseconds()
 let wallBefore = DispatchTime.now().uptimeNanoseconds
-await withTaskExecutorPreference(executor) { await workload() }
+if arguments[3] == "default" {
+    await workload()
+} else {
+    await withTaskExecutorPreference(executor) { await workload() }
+}
 let wall = DispatchTime.now().uptimeNanoseconds - wallBefore
 let cpu = processCPUNanoseconds() - cpuBefore
 executor.shutdown()
@@ -93,4 +124,4 @@ if recording {
     let summary = try Recorder.stop()
     print("events \(summary.events) lost \(summary.lostEvents)")
 }
-print("\(arguments[1]) \(count) recording \(arguments[3]): wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
+print("\(arguments[1]) \(count) \(arguments[3]) \(executor.procCount) Ps: wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")

@@ -76,6 +76,18 @@ extern __thread uint64_t schedscope_pending_spawn_storage __attribute__((tls_mod
 static inline uint64_t schedscope_pending_spawn(void) { return schedscope_pending_spawn_storage; }
 static inline void schedscope_set_pending_spawn(uint64_t value) { schedscope_pending_spawn_storage = value; }
 
+/// The CPU's spin-wait hint (x86 `pause`, Arm `yield`), `count` times, as Go's `procyield`:
+/// a spinning P waits a little between passes over the queues without leaving its core.
+static inline void schedscope_cpu_relax(uint32_t count) {
+    for (uint32_t i = 0; i < count; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+}
+
 /// CLOCK_MONOTONIC in nanoseconds (task ages in leak reports).
 uint64_t schedscope_executor_monotonic_ns(void);
 
