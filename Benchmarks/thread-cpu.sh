@@ -6,6 +6,9 @@
 #
 #   Benchmarks/thread-cpu.sh [RUNS] -- COMMAND ARGS...
 #
+# Under load, perf's samples inflate threads' CPU time unevenly: compare like with like,
+# and confirm a gain with wall time on a quiet machine.
+#
 # Prints, per run, the CPU seconds of each thread (in order of creation: the main thread
 # first), their sum, and the
 # wall time of that run.
