@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # CPU time per thread of one command, from perf's cpu-clock samples (software events work
-# in VMs without hardware counters). For a pipeline of threads, the busiest thread's CPU
-# time is the wall time it would take with a free core per thread: a figure that holds on
-# a shared machine, where wall time does not.
+# in VMs without hardware counters): where the work of a pipeline of threads goes. With a
+# free core per thread, a pipeline takes about as long as its busiest thread; on fewer
+# cores, at least its total divided by the cores. Under load, perf's samples inflate the
+# threads' CPU times, and not evenly: compare runs made side by side, and confirm a gain
+# with wall time on a quiet machine.
 #
 #   Benchmarks/thread-cpu.sh [RUNS] -- COMMAND ARGS...
 #
-# Under load, perf's samples inflate threads' CPU time unevenly: compare like with like,
-# and confirm a gain with wall time on a quiet machine.
-#
 # Prints, per run, the CPU seconds of each thread (in order of creation: the main thread
-# first), their sum, and the
-# wall time of that run.
+# first), their sum, and the wall time of that run (perf's own overhead included).
 set -euo pipefail
 runs=3
 if [[ "${1:-}" != "--" ]]; then runs=$1; shift; fi
