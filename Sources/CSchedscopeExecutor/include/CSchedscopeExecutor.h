@@ -26,6 +26,19 @@ static inline uint64_t schedscope_job_task_id(void *job) { return swift_task_get
 static inline uint32_t schedscope_job_flags(void *job) { return swift_task_getJobFlags(job); }
 static inline const char *schedscope_current_task_name(void) { return swift_task_getCurrentTaskName(); }
 
+// The job's scheduler-private words (`Job::SchedulerPrivate[2]`, right after the 16-byte
+// heap-object header; part of the runtime's job ABI). The runtime reserves them for the
+// executor from the moment the job is passed to its `enqueue` until the executor runs it
+// (`swift_job_run`) or hands it to another executor; the task tracker carries a pointer to
+// the task's tracking node in word 1 over that interval (word 0 is the runtime's
+// next-waiting-task link while a task waits on a future, never while it is enqueued).
+static inline void *schedscope_job_executor_word(void *job) {
+    return ((void **)((char *)job + 2 * sizeof(void *)))[1];
+}
+static inline void schedscope_set_job_executor_word(void *job, void *value) {
+    ((void **)((char *)job + 2 * sizeof(void *)))[1] = value;
+}
+
 // Reference counting of a task job (an AsyncTask is a heap object), so that its status can
 // be read after its job returned even if that was its last reference.
 void *swift_retain(void *object);
