@@ -45,7 +45,9 @@ package final class TaskTracker: Sendable {
     /// held by address (`UInt`): a pointer is not `Sendable`, and the lock's closure may
     /// only keep values that are.
     private struct Shard: ~Copyable {
-        var nodes = TaskSlots<UInt>()
+        /// 64 slots at least (32 shards: 32 KB in all), so that a fan-out in batches of
+        /// a thousand tasks does not grow and shrink every shard at every batch.
+        var nodes = TaskSlots<UInt>(minimumCapacity: 64)
         /// The free list's head (0: empty).
         var freeNodes: UInt = 0
 
@@ -166,37 +168,50 @@ package final class TaskTracker: Sendable {
 
     // MARK: - Events
 
-    /// A job is being enqueued, by `worker` (nil: a thread that is not one of the
-    /// executor's). Leaves the task's node in the job's scheduler-private word for the P
-    /// that will run it.
+    /// A job is being enqueued by one of the executor's workers. Leaves the task's node in
+    /// the job's scheduler-private word for the P that will run it.
+    ///
+    /// The worker's fields are read here and only its node pointers are passed on: an
+    /// optional `Worker` bound further down was a retain and a release per enqueue.
     @inline(__always)
-    func jobEnqueued(_ job: UnsafeMutableRawPointer, by worker: Worker?) {
+    func jobEnqueued(_ job: UnsafeMutableRawPointer, by worker: Worker) {
+        enqueued(job, waker: worker.runningTask, running: worker.runningNode, resuming: worker.resumingNode)
+    }
+
+    /// A job is being enqueued by a thread that is not one of the executor's.
+    func jobEnqueuedFromOutside(_ job: UnsafeMutableRawPointer) {
+        enqueued(job, waker: 0, running: nil, resuming: nil)
+    }
+
+    /// `waker`: the task running on the enqueuing thread (0: none); `running`: its node;
+    /// `resuming`: the node a continuation job running there carried.
+    @inline(__always)
+    private func enqueued(_ job: UnsafeMutableRawPointer, waker: UInt64, running: Node?, resuming: Node?) {
         let task = schedscope_job_task_id(job)
-        let waker = worker?.runningTask ?? 0
         guard task != 0 else {
             // Not a task: recorded when it runs, except a running task's continuation job,
             // which is how `Task.yield()` re-enqueues its task: a yield. The continuation
             // carries the task's node to the thread that will run it and enqueue the task.
             guard JobLabels.isContinuationJob(schedscope_job_flags(job)) else { return }
             var carried: Node?
-            if let worker, waker != 0, let node = worker.runningNode {
-                taskYielded(node)
-                carried = node
+            if waker != 0, let running {
+                taskYielded(running)
+                carried = running
             }
             schedscope_set_job_executor_word(job, carried.map { UnsafeMutableRawPointer($0) })
             return
         }
-        if let worker, let node = worker.runningNode, node.pointee.task == task {
+        if let running, running.pointee.task == task {
             // The running task enqueued itself (a yield, a hop back to this executor).
-            selfEnqueued(node)
-            schedscope_set_job_executor_word(job, UnsafeMutableRawPointer(node))
+            selfEnqueued(running)
+            schedscope_set_job_executor_word(job, UnsafeMutableRawPointer(running))
             return
         }
         let node: Node
-        if let worker, let resuming = worker.resumingNode, resuming.pointee.task == task {
+        if let resuming, resuming.pointee.task == task {
             node = resuming
         } else {
-            guard let found = existingNode(task, job: job, enqueuedBy: worker) else { return }
+            guard let found = existingNode(task, job: job, waker: waker, running: running) else { return }
             node = found
         }
         schedscope_set_job_executor_word(job, UnsafeMutableRawPointer(node))
@@ -205,12 +220,11 @@ package final class TaskTracker: Sendable {
 
     /// The node of `task`, found in the table; or a new one (`task_create`), in which case
     /// there is nothing more to do for this enqueue (nil).
-    private func existingNode(_ task: UInt64, job: UnsafeMutableRawPointer, enqueuedBy worker: Worker?) -> Node? {
-        let waker = worker?.runningTask ?? 0
+    private func existingNode(_ task: UInt64, job: UnsafeMutableRawPointer, waker: UInt64, running: Node?) -> Node? {
         let pending = PendingSpawn.take()
         // Looked up before taking the task's shard lock (the parent may share the shard);
         // only needed, and only paid for, once a test region exists.
-        let inheritedRegion = pending?.region == nil && regionsInUse ? parentRegion(of: waker, runningOn: worker) : 0
+        let inheritedRegion = pending?.region == nil && regionsInUse ? parentRegion(of: waker, running: running) : 0
         let flags = schedscope_job_flags(job)
         let label = pending?.label ?? labels.label(flags: flags)
         let region = pending?.region ?? inheritedRegion
@@ -222,7 +236,7 @@ package final class TaskTracker: Sendable {
             node.pointee.label = label
             node.pointee.region = region
             node.pointee.parent = waker
-            node.pointee.createdNanoseconds = schedscope_executor_monotonic_ns()
+            node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
             node.pointee.isAsyncLet = flags & JobLabels.asyncLetBit != 0
             node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
             shard.nodes.insert(task, address)
@@ -346,7 +360,7 @@ package final class TaskTracker: Sendable {
             return
         }
         events.taskPark(TaskID(task), reason: node.pointee.isAsyncLet ? asyncLetReason : suspendedReason)
-        node.pointee.parkedNanoseconds.store(schedscope_executor_monotonic_ns(), ordering: .relaxed)
+        node.pointee.parkedNanoseconds.store(schedscope_executor_coarse_monotonic_ns(), ordering: .relaxed)
         node.pointee.state.store(TaskNode.word(.parked), ordering: .releasing)
     }
 
@@ -364,7 +378,7 @@ package final class TaskTracker: Sendable {
             node.pointee.label = label
             node.pointee.region = 0
             node.pointee.parent = 0
-            node.pointee.createdNanoseconds = schedscope_executor_monotonic_ns()
+            node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
             node.pointee.isAsyncLet = flags & JobLabels.asyncLetBit != 0
             node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
             shard.nodes.insert(task, address)
@@ -427,9 +441,9 @@ package final class TaskTracker: Sendable {
 
     private var regionsInUse: Bool { nextRegion.load(ordering: .relaxed) > 1 }
 
-    private func parentRegion(of parent: UInt64, runningOn worker: Worker?) -> UInt32 {
+    private func parentRegion(of parent: UInt64, running: Node?) -> UInt32 {
         guard parent != 0 else { return 0 }
-        if let node = worker?.runningNode, node.pointee.task == parent { return node.pointee.region }
+        if let running, running.pointee.task == parent { return running.pointee.region }
         return shard(parent).pointee.withLock { shard in
             shard.nodes.index(of: parent).map { Node(bitPattern: shard.nodes.value(at: $0))!.pointee.region } ?? 0
         }
@@ -454,7 +468,9 @@ package final class TaskTracker: Sendable {
 
     /// The tasks of region `region` that have not ended, oldest first.
     package func liveTasks(inRegion region: UInt32) -> [LiveTask] {
-        let now = schedscope_executor_monotonic_ns()
+        // Creation and park times are the coarse clock's (one timer tick of precision, a
+        // few nanoseconds to read on the per-task paths); `now` too, so that none is later.
+        let now = schedscope_executor_coarse_monotonic_ns()
         var found: [(created: UInt64, task: LiveTask)] = []
         for index in 0..<Self.shardCount {
             shards[index].withLock { shard in
@@ -476,7 +492,8 @@ package final class TaskTracker: Sendable {
                 }
             }
         }
-        found.sort { $0.created < $1.created }
+        // Oldest first; within a tick, by id (the runtime numbers tasks as it creates them).
+        found.sort { ($0.created, $0.task.task) < ($1.created, $1.task.task) }
         return found.map { entry in
             var task = entry.task
             task.label = labelText(task.labelID)
