@@ -15,9 +15,13 @@ import Synchronization
 /// swap on the node; type-stable memory makes that harmless (it expects "running on this
 /// P", which no task can be while this P is busy stopping).
 struct TaskNode: ~Copyable {
+    /// The task it is given to. Atomic (relaxed: a plain load) because a worker's cache of
+    /// the nodes it parked reads it without the table's lock, while a node that was freed
+    /// may be given to another task; a node whose `task` is the one looked for is that
+    /// task's node.
+    let task = Atomic<UInt64>(0)
     // Written when the node is given to a task (under its shard's lock, before the task is
     // published by its first enqueue); read-only afterwards.
-    var task: UInt64 = 0
     var label: StringID = .empty
     var region: UInt32 = 0
     var parent: UInt64 = 0
@@ -34,18 +38,28 @@ struct TaskNode: ~Copyable {
 
     init() {}
 
+    @inline(__always)
+    var taskID: UInt64 { task.load(ordering: .relaxed) }
+
     /// The transitions, and who makes them:
     /// - `runnable` → `running(p)`: the P that took the job (a plain store: the enqueue
     ///   that published the job made it runnable, and nothing else moves a runnable task).
-    /// - `running(p)` → `runnable`: the task itself (a yield), by a plain store on its own
-    ///   thread; or a waker that resumed it before its job returned (compare-and-swap; the
-    ///   waker then emits `task_park` and `task_unpark`).
-    /// - `running(p)` → `stopping(p)`: P `p`, when the job returned (compare-and-swap, which
-    ///   loses to such a waker); then `parked`, or the node leaves the table (`task_end`).
+    /// - `running(p)` → `runnable`: the task itself, enqueuing its own job (`task_yield`), by
+    ///   a plain store on its own thread; or a waker that resumed it before its job returned
+    ///   (compare-and-swap; the waker then emits `task_park` and `task_unpark`).
+    /// - `running(p)` → `yielding(p)`: the task enqueued a continuation job that will resume
+    ///   it (`Task.yield()`), by a plain store. The continuation's enqueue of the task makes
+    ///   it `runnable` and emits `task_yield` if the job has not returned yet; otherwise the
+    ///   stop does. If the continuation resumed it before it suspended, the task goes on in
+    ///   the same job and the stop sees `yielding(p)`: it ends it if it completed.
+    /// - `running(p)` or `yielding(p)` → `stopping(p)`: P `p`, when the job returned
+    ///   (compare-and-swap, which loses to such a waker); then `parked` (`task_park`),
+    ///   `yielded` (`task_yield`; the continuation's enqueue makes it `runnable` with no
+    ///   event), or the node leaves the table (`task_end`).
     /// - `parked` → `runnable`: a waker (compare-and-swap). A waker that finds `stopping`
-    ///   waits for `parked`, so that `task_park` always precedes its `task_unpark`.
+    ///   waits for the stop's outcome, so that `task_park` always precedes its `task_unpark`.
     enum State: UInt64 {
-        case runnable = 0, running = 1, stopping = 2, parked = 3
+        case runnable = 0, running = 1, stopping = 2, parked = 3, yielding = 4, yielded = 5
     }
 
     @inline(__always)
@@ -53,4 +67,7 @@ struct TaskNode: ~Copyable {
 
     @inline(__always)
     static func state(of word: UInt64) -> State { State(rawValue: word & 0xFF) ?? .runnable }
+
+    @inline(__always)
+    static func proc(of word: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: word >> 8)) }
 }

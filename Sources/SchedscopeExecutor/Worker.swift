@@ -31,6 +31,14 @@ final class Worker: @unchecked Sendable {
     var resumingNode: UnsafeMutablePointer<TaskNode>?
     /// `spawn`'s task running here ended from inside (its node is off the table).
     var runningTaskEnded = false
+    /// The tracking nodes of the last tasks parked on this P, by task id modulo 8 (a node's
+    /// address, 0: none): a task woken by the P it parked on (an actor's job resuming its
+    /// caller) is found without the table. Owner-only, like the fields above.
+    let parkedNodes: UnsafeMutablePointer<UInt>
+    static let parkedNodeSlots = 8
+
+    @inline(__always)
+    static func parkedNodeSlot(_ task: UInt64) -> Int { Int(truncatingIfNeeded: task) & (parkedNodeSlots - 1) }
     /// The job running on this thread now (0: none): a task that enqueues its own job is
     /// yielding, and goes behind the P's other work instead of into `next`.
     var runningJob: UInt = 0
@@ -56,11 +64,14 @@ final class Worker: @unchecked Sendable {
         stealSeed = seed &+ UInt64(proc)
         wakeWord = .allocate(capacity: 1)
         wakeWord.initialize(to: Atomic(0))
+        parkedNodes = .allocate(capacity: Self.parkedNodeSlots)
+        parkedNodes.initialize(repeating: 0, count: Self.parkedNodeSlots)
     }
 
     deinit {
         wakeWord.deinitialize(count: 1)
         wakeWord.deallocate()
+        parkedNodes.deallocate()
     }
 
     func startThread() {

@@ -78,6 +78,7 @@ enum StressScenario {
         let counts = executor.jobCounts
         print("sum \(sum) expected \(total * (total - 1) / 2)")
         print("jobs enqueued \(counts.enqueued) run \(counts.run)")
+        print("yields-without-suspension \(executor.tracker?.yieldsWithoutSuspension ?? -1)")
     }
 }
 

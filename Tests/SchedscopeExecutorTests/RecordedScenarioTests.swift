@@ -68,8 +68,11 @@ import Testing
         #expect(recorded.line("events").last == "0", "no events lost")
         let starts = recorded.trace.events.filter { $0.kind == .taskStart }.count
         #expect(starts >= 50_000)
-        // Every 16th task yields once: each `Task.yield()` is one task_yield.
-        #expect(recorded.trace.events.filter { $0.kind == .taskYield }.count == 50_000 / 16)
+        // Every 16th task yields once: each `Task.yield()` is one task_yield, unless its
+        // continuation resumed the task before it suspended and it then completed in the
+        // same job (no yield happened; the tracker counts those).
+        let inline = try #require(Int(recorded.line("yields-without-suspension").first ?? ""), "\(recorded.output)")
+        #expect(recorded.trace.events.filter { $0.kind == .taskYield }.count + inline == 50_000 / 16)
         #expect(recorded.trace.events.contains { $0.kind == .procSteal || $0.kind == .procStop })
     }
 
