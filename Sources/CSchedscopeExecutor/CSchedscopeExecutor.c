@@ -16,6 +16,12 @@ uint64_t schedscope_executor_monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t schedscope_executor_coarse_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 extern const uint32_t _swift_concurrency_debug_internal_layout_version;
 extern const size_t _swift_concurrency_debug_asyncTaskSize;
 

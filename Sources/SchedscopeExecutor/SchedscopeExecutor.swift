@@ -123,7 +123,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     /// Queues a job readied on one of this executor's workers.
     @inline(__always)
     private func enqueue(_ word: UInt, fromWorker worker: Worker) {
-        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, waker: worker.runningTask) }
+        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, by: worker) }
         if isStopping {
             globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
@@ -138,7 +138,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Queues a job from a thread that is not one of this executor's workers.
     private func enqueueFromOutside(_ word: UInt) {
-        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, waker: 0) }
+        unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueuedFromOutside(UnsafeMutableRawPointer(bitPattern: word)!) }
         if isStopping {
             globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return

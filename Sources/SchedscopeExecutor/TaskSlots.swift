@@ -18,11 +18,14 @@ struct TaskSlots<Value>: ~Copyable {
     private var slots: UnsafeMutablePointer<Slot>
     private var capacity: Int
     private(set) var count = 0
+    /// The capacity it never shrinks below (a power of two): a table whose load comes and
+    /// goes in waves (a fan-out in batches) would otherwise reallocate at every wave.
+    private let minimumCapacity: Int
 
-    private static var minimumCapacity: Int { 16 }
-
-    init() {
-        capacity = Self.minimumCapacity
+    init(minimumCapacity: Int = 16) {
+        precondition(minimumCapacity >= 2 && minimumCapacity & (minimumCapacity - 1) == 0, "a power of two")
+        self.minimumCapacity = minimumCapacity
+        capacity = minimumCapacity
         slots = Self.allocate(capacity)
     }
 
@@ -103,7 +106,7 @@ struct TaskSlots<Value>: ~Copyable {
             next = (next + 1) & mask
         }
         markEmpty(hole)
-        if capacity > Self.minimumCapacity && count * 8 < capacity { resize(to: capacity / 2) }
+        if capacity > minimumCapacity && count * 8 < capacity { resize(to: capacity / 2) }
     }
 
     /// Removes `key`; whether it was present.

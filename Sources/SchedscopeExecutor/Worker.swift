@@ -11,8 +11,8 @@ import Glibc
 /// Ms are bound to Ps one to one: Swift jobs must not block their thread, so there is no
 /// system-call hand-off for which Go needs spare Ms.
 final class Worker: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `runningTask`, `runningJob` and the job counters
-    // are read and written only on this worker's own thread (the counters also after
+    // Invariant for @unchecked Sendable: `runningTask`, `runningJob`, the tracking nodes and
+    // the job counters are read and written only on this worker's own thread (the counters also after
     // `shutdown()` joined it); the wake word is atomic; the rest is `let`.
     let proc: Int
     /// Strong: the worker threads keep their executor alive until `shutdown()` (an
@@ -24,6 +24,21 @@ final class Worker: @unchecked Sendable {
     private let stealSeed: UInt64
     /// The task whose job runs on this thread now (0: none, or a job that is not a task).
     var runningTask: UInt64 = 0
+    /// The tracking node of `runningTask` (task tracking on): its yields, self-enqueues and
+    /// stop need no table lookup.
+    var runningNode: UnsafeMutablePointer<TaskNode>?
+    /// While a continuation job runs: the node of the task it resumes, carried by the job.
+    var resumingNode: UnsafeMutablePointer<TaskNode>?
+    /// `spawn`'s task running here ended from inside (its node is off the table).
+    var runningTaskEnded = false
+    /// The tracking nodes of the last tasks parked on this P, by task id modulo 8 (a node's
+    /// address, 0: none): a task woken by the P it parked on (an actor's job resuming its
+    /// caller) is found without the table. Owner-only, like the fields above.
+    let parkedNodes: UnsafeMutablePointer<UInt>
+    static let parkedNodeSlots = 8
+
+    @inline(__always)
+    static func parkedNodeSlot(_ task: UInt64) -> Int { Int(truncatingIfNeeded: task) & (parkedNodeSlots - 1) }
     /// The job running on this thread now (0: none): a task that enqueues its own job is
     /// yielding, and goes behind the P's other work instead of into `next`.
     var runningJob: UInt = 0
@@ -49,11 +64,14 @@ final class Worker: @unchecked Sendable {
         stealSeed = seed &+ UInt64(proc)
         wakeWord = .allocate(capacity: 1)
         wakeWord.initialize(to: Atomic(0))
+        parkedNodes = .allocate(capacity: Self.parkedNodeSlots)
+        parkedNodes.initialize(repeating: 0, count: Self.parkedNodeSlots)
     }
 
     deinit {
         wakeWord.deinitialize(count: 1)
         wakeWord.deallocate()
+        parkedNodes.deallocate()
     }
 
     func startThread() {

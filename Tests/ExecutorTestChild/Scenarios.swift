@@ -78,6 +78,7 @@ enum StressScenario {
         let counts = executor.jobCounts
         print("sum \(sum) expected \(total * (total - 1) / 2)")
         print("jobs enqueued \(counts.enqueued) run \(counts.run)")
+        print("yields-without-suspension \(executor.tracker?.yieldsWithoutSuspension ?? -1)")
     }
 }
 
@@ -110,4 +111,77 @@ enum RegionScenario {
         }
         _ = try? Recorder.stop()
     }
+}
+
+/// Task wake-ups racing with the stops of the jobs in which the tasks suspended: 4 Ps,
+/// `tasks` tasks that each suspend `rounds` times on a continuation that is resumed at once,
+/// either by another of the executor's tasks (which takes it from a shared mailbox before
+/// suspending itself) or by one of two threads outside the executor that drain the mailbox.
+/// A resumption often arrives before the suspended job has returned, so the task tracker's
+/// park/unpark race is taken from both sides. Prints the counts the test compares with the
+/// trace, and the number of tasks the tracker still holds.
+enum WakeupScenario {
+    static let tasks = 2_000
+    static let rounds = 20
+
+    final class Mailbox: Sendable {
+        private let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+        private let closed = Atomic<Bool>(false)
+
+        func post(_ continuation: CheckedContinuation<Void, Never>) { waiting.withLock { $0.append(continuation) } }
+        func take() -> CheckedContinuation<Void, Never>? { waiting.withLock { $0.popLast() } }
+        func close() { closed.store(true, ordering: .releasing) }
+        var isClosed: Bool { closed.load(ordering: .acquiring) }
+    }
+
+    static func run() async {
+        let executor = SchedscopeExecutor(ExecutorConfiguration(procCount: 4))
+        let mailbox = Mailbox()
+        // Outside the executor: resumptions from threads that run no task (waker 0). Plain
+        // threads, not tasks: two busy tasks would hold the whole cooperative pool of a
+        // 2-core machine, which this function needs to continue on after the group.
+        let resumers = (0..<2).map { _ in
+            startThread {
+                while !mailbox.isClosed {
+                    if let continuation = mailbox.take() { continuation.resume() } else { sched_yield() }
+                }
+            }
+        }
+        let finished = await withTaskExecutorPreference(executor) {
+            await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<tasks {
+                    group.addTask {
+                        for _ in 0..<rounds {
+                            // Wake another task (the waker is this task), then suspend.
+                            mailbox.take()?.resume()
+                            await withCheckedContinuation { mailbox.post($0) }
+                        }
+                        return 1
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+        }
+        mailbox.close()
+        for resumer in resumers { pthread_join(resumer, nil) }
+        executor.shutdown()
+        print("finished \(finished) of \(tasks) rounds \(rounds)")
+        print("live \(executor.tracker?.liveCount ?? -1)")
+    }
+}
+
+/// Runs `body` on a new OS thread (joined with `pthread_join`).
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    var thread = pthread_t()
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    let result = pthread_create(&thread, nil, { argument in
+        Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
+        return nil
+    }, box)
+    precondition(result == 0, "pthread_create failed (\(result))")
+    return thread
 }

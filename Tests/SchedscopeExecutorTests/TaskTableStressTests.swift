@@ -46,7 +46,7 @@ import Testing
         }.value
         executor.shutdown()
         #expect(seen.marked == total)
-        #expect(tracker.liveCount == 0)
+        #expect(tracker.liveCount == 0, "\(tracker.liveTasks(inRegion: 0).map { "\($0.task) \($0.label) \($0.state)" })")
     }
 
     @Test func waitingTasksStayParkedUntilResumed() async throws {

@@ -26,6 +26,19 @@ static inline uint64_t schedscope_job_task_id(void *job) { return swift_task_get
 static inline uint32_t schedscope_job_flags(void *job) { return swift_task_getJobFlags(job); }
 static inline const char *schedscope_current_task_name(void) { return swift_task_getCurrentTaskName(); }
 
+// The job's scheduler-private words (`Job::SchedulerPrivate[2]`, right after the 16-byte
+// heap-object header; part of the runtime's job ABI). The runtime reserves them for the
+// executor from the moment the job is passed to its `enqueue` until the executor runs it
+// (`swift_job_run`) or hands it to another executor; the task tracker carries a pointer to
+// the task's tracking node in word 1 over that interval (word 0 is the runtime's
+// next-waiting-task link while a task waits on a future, never while it is enqueued).
+static inline void *schedscope_job_executor_word(void *job) {
+    return ((void **)((char *)job + 2 * sizeof(void *)))[1];
+}
+static inline void schedscope_set_job_executor_word(void *job, void *value) {
+    ((void **)((char *)job + 2 * sizeof(void *)))[1] = value;
+}
+
 // Reference counting of a task job (an AsyncTask is a heap object), so that its status can
 // be read after its job returned even if that was its last reference.
 void *swift_retain(void *object);
@@ -88,8 +101,13 @@ static inline void schedscope_cpu_relax(uint32_t count) {
     }
 }
 
-/// CLOCK_MONOTONIC in nanoseconds (task ages in leak reports).
+/// CLOCK_MONOTONIC in nanoseconds (the spinning Ps' clock).
 uint64_t schedscope_executor_monotonic_ns(void);
+/// CLOCK_MONOTONIC_COARSE in nanoseconds (the kernel's last timer tick, no TSC read: the
+/// precise clock at every park was 2.2 % of an actor ping-pong's samples). Every task
+/// creation and park stamps its time for leak reports' ages and "suspended for", where a
+/// tick's precision (1–4 ms) is plenty.
+uint64_t schedscope_executor_coarse_monotonic_ns(void);
 
 /// The number of CPUs this process may run on (sched_getaffinity), at least 1.
 int schedscope_available_cpus(void);
