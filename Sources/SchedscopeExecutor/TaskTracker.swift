@@ -176,21 +176,27 @@ package final class TaskTracker: Sendable {
     /// optional `Worker` bound further down was a retain and a release per enqueue.
     @inline(__always)
     func jobEnqueued(_ job: UnsafeMutableRawPointer, by worker: Worker) {
-        enqueued(job, waker: worker.runningTask, running: worker.runningNode, resuming: worker.resumingNode,
-                 parkedHere: worker.parkedNodes)
+        let waker = worker.runningTask
+        enqueued(job, waker: waker, recordedWaker: waker != 0 ? waker : worker.runningRecordedJob,
+                 running: worker.runningNode, resuming: worker.resumingNode, parkedHere: worker.parkedNodes)
     }
 
     /// A job is being enqueued by a thread that is not one of the executor's.
     func jobEnqueuedFromOutside(_ job: UnsafeMutableRawPointer) {
-        enqueued(job, waker: 0, running: nil, resuming: nil, parkedHere: nil)
+        enqueued(job, waker: 0, recordedWaker: 0, running: nil, resuming: nil, parkedHere: nil)
     }
 
-    /// `waker`: the task running on the enqueuing thread (0: none); `running`: its node;
+    /// `waker`: the task running on the enqueuing thread (0: none); `recordedWaker`: what
+    /// the trace names as the creator or waker — `waker`, or the recorded id of the
+    /// non-task job running there (an actor's job), which is the emitting thread's
+    /// context in the trace: naming anything else would cost a `context` record before
+    /// and after the event (two per actor round trip); `running`: the task's node;
     /// `resuming`: the node a continuation job running there carried; `parkedHere`: that
     /// worker's cache of the nodes it parked last.
     @inline(__always)
     private func enqueued(
-        _ job: UnsafeMutableRawPointer, waker: UInt64, running: Node?, resuming: Node?, parkedHere: UnsafeMutablePointer<UInt>?
+        _ job: UnsafeMutableRawPointer, waker: UInt64, recordedWaker: UInt64, running: Node?, resuming: Node?,
+        parkedHere: UnsafeMutablePointer<UInt>?
     ) {
         let task = schedscope_job_task_id(job)
         guard task != 0 else {
@@ -221,16 +227,19 @@ package final class TaskTracker: Sendable {
             // called it): no table lookup.
             node = cached
         } else {
-            guard let found = existingNode(task, job: job, waker: waker, running: running) else { return }
+            guard let found = existingNode(task, job: job, waker: waker, recordedWaker: recordedWaker, running: running)
+            else { return }
             node = found
         }
         schedscope_set_job_executor_word(job, UnsafeMutableRawPointer(node))
-        woken(node, by: waker)
+        woken(node, by: recordedWaker)
     }
 
     /// The node of `task`, found in the table; or a new one (`task_create`), in which case
     /// there is nothing more to do for this enqueue (nil).
-    private func existingNode(_ task: UInt64, job: UnsafeMutableRawPointer, waker: UInt64, running: Node?) -> Node? {
+    private func existingNode(
+        _ task: UInt64, job: UnsafeMutableRawPointer, waker: UInt64, recordedWaker: UInt64, running: Node?
+    ) -> Node? {
         let pending = PendingSpawn.take()
         // Looked up before taking the task's shard lock (the parent may share the shard);
         // only needed, and only paid for, once a test region exists.
@@ -259,7 +268,7 @@ package final class TaskTracker: Sendable {
             asyncLetChildren.withLock { $0[waker, default: []].append(task) }
             hasAsyncLetChildren.store(true, ordering: .relaxed)
         }
-        events.taskCreate(TaskID(task), parent: TaskID(waker), label: node.pointee.label)
+        events.taskCreate(TaskID(task), parent: TaskID(recordedWaker), label: node.pointee.label)
         return nil
     }
 
@@ -452,7 +461,9 @@ package final class TaskTracker: Sendable {
         let id = TaskID(nextSyntheticID.add(1, ordering: .relaxed).oldValue)
         events.taskCreate(id, parent: .none, label: labels.label(flags: flags), isRuntime: true)
         events.taskStart(id, on: ProcID(rawValue: UInt32(worker.proc)))
+        worker.runningRecordedJob = id.rawValue
         body()
+        worker.runningRecordedJob = 0
         events.taskEnd(id)
     }
 

@@ -31,6 +31,10 @@ final class Worker: @unchecked Sendable {
     var resumingNode: UnsafeMutablePointer<TaskNode>?
     /// `spawn`'s task running here ended from inside (its node is off the table).
     var runningTaskEnded = false
+    /// While a job that is not a task runs (an actor's job): the id it is recorded under
+    /// (0 otherwise). Named as the parent or waker of what it creates or wakes, so that the
+    /// trace needs no context change around those events (docs/EXECUTOR.md, "Events").
+    var runningRecordedJob: UInt64 = 0
     /// The tracking nodes of the last tasks parked on this P, by task id modulo 8 (a node's
     /// address, 0: none): a task woken by the P it parked on (an actor's job resuming its
     /// caller) is found without the table. Owner-only, like the fields above.

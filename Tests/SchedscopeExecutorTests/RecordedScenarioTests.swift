@@ -59,6 +59,36 @@ import Testing
         #expect(logs.contains { $0.contains("IsComplete status bit") })
     }
 
+    /// What an actor's job wakes or creates names that job (what runs on the thread) as its
+    /// waker or parent: naming no task there made the recorder change the thread's context
+    /// twice per actor round trip (two `context` records, half of a ping-pong trace).
+    @Test func actorJobsAreTheWakersAndParentsOfWhatTheyResume() async throws {
+        let recorded = try await Self.record("leaks")
+        var runtime = Set<UInt64>()
+        var running: [UInt64: UInt64] = [:]  // thread → the task whose job runs there
+        var fromActorJobs = 0
+        var misnamed: [String] = []
+        for event in recorded.trace.events {
+            let thread = event.thread.rawValue
+            switch event.kind {
+            case .taskCreate, .taskUnpark:
+                if event.kind == .taskCreate, event.isRuntimeTask { runtime.insert(event.task.rawValue) }
+                guard let current = running[thread], runtime.contains(current) else { break }
+                fromActorJobs += 1
+                let named = event.kind == .taskCreate ? event.parent.rawValue : event.waker.rawValue
+                if named != current, misnamed.count < 5 { misnamed.append("\(event.kind) of \(event.task.rawValue) names \(named), not \(current)") }
+            case .taskStart:
+                running[thread] = event.task.rawValue
+            case .taskYield, .taskPreempt, .taskPark, .taskEnd:
+                if running[thread] == event.task.rawValue { running[thread] = nil }
+            default:
+                break
+            }
+        }
+        #expect(fromActorJobs > 0, "the scenario's actor jobs should resume or create tasks")
+        #expect(misnamed.isEmpty, "\(misnamed)")
+    }
+
     @Test func stressTraceHasEveryJobOnceAndValidates() async throws {
         let recorded = try await Self.record("stress")
         let sum = recorded.line("sum")
