@@ -62,6 +62,25 @@ package final class TaskTracker: Sendable {
             return UInt(bitPattern: node)
         }
 
+        /// The node of `task` and false if the shard has one; else a new runnable node for
+        /// it, entered in the map, and true.
+        mutating func findOrCreate(
+            _ task: UInt64, label: StringID, region: UInt32, parent: UInt64, isAsyncLet: Bool
+        ) -> (address: UInt, created: Bool) {
+            if let index = nodes.index(of: task) { return (nodes.value(at: index), false) }
+            let address = takeNode()
+            let node = Node(bitPattern: address)!
+            node.pointee.task.store(task, ordering: .relaxed)
+            node.pointee.label = label
+            node.pointee.region = region
+            node.pointee.parent = parent
+            node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
+            node.pointee.isAsyncLet = isAsyncLet
+            node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
+            nodes.insert(task, address)
+            return (address, true)
+        }
+
         mutating func keep(_ address: UInt) {
             let node = Node(bitPattern: address)!
             node.pointee.nextFree = Node(bitPattern: freeNodes)
@@ -247,19 +266,9 @@ package final class TaskTracker: Sendable {
         let flags = schedscope_job_flags(job)
         let label = pending?.label ?? labels.label(flags: flags)
         let region = pending?.region ?? inheritedRegion
-        let (address, created) = shard(task).pointee.withLock { shard -> (UInt, Bool) in
-            if let index = shard.nodes.index(of: task) { return (shard.nodes.value(at: index), false) }
-            let address = shard.takeNode()
-            let node = Node(bitPattern: address)!
-            node.pointee.task.store(task, ordering: .relaxed)
-            node.pointee.label = label
-            node.pointee.region = region
-            node.pointee.parent = waker
-            node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
-            node.pointee.isAsyncLet = flags & JobLabels.asyncLetBit != 0
-            node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
-            shard.nodes.insert(task, address)
-            return (address, true)
+        let isAsyncLet = flags & JobLabels.asyncLetBit != 0
+        let (address, created) = shard(task).pointee.withLock { shard in
+            shard.findOrCreate(task, label: label, region: region, parent: waker, isAsyncLet: isAsyncLet)
         }
         let node = Node(bitPattern: address)!
         guard created else { return node }
@@ -425,19 +434,9 @@ package final class TaskTracker: Sendable {
     private func firstSeenRunning(_ task: UInt64, job: UnsafeMutableRawPointer) -> Node {
         let flags = schedscope_job_flags(job)
         let label = labels.label(flags: flags)
-        let (address, created) = shard(task).pointee.withLock { shard -> (UInt, Bool) in
-            if let index = shard.nodes.index(of: task) { return (shard.nodes.value(at: index), false) }
-            let address = shard.takeNode()
-            let node = Node(bitPattern: address)!
-            node.pointee.task.store(task, ordering: .relaxed)
-            node.pointee.label = label
-            node.pointee.region = 0
-            node.pointee.parent = 0
-            node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
-            node.pointee.isAsyncLet = flags & JobLabels.asyncLetBit != 0
-            node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
-            shard.nodes.insert(task, address)
-            return (address, true)
+        let isAsyncLet = flags & JobLabels.asyncLetBit != 0
+        let (address, created) = shard(task).pointee.withLock { shard in
+            shard.findOrCreate(task, label: label, region: 0, parent: 0, isAsyncLet: isAsyncLet)
         }
         let node = Node(bitPattern: address)!
         if created { events.taskCreate(TaskID(task), parent: .none, label: node.pointee.label) }
