@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(
             name: "RecorderBenchmarks",
             dependencies: [
+                "RecorderWorkload",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SchedscopeRecorder", package: "Schedscope"),
                 .product(name: "SchedscopeFormat", package: "Schedscope"),
@@ -45,6 +46,16 @@ let package = Package(
             path: "Benchmarks/ExecutorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The event mix both recorder benchmarks replay.
+        .target(
+            name: "RecorderWorkload",
+            dependencies: [
+                .product(name: "SchedscopeRecorder", package: "Schedscope"),
+                .product(name: "SchedscopeFormat", package: "Schedscope"),
+                .product(name: "SchedscopeSynth", package: "Schedscope"),
+            ],
+            path: "Benchmarks/RecorderWorkload"
+        ),
         // One workload, once, for profilers (no harness): see its main.swift.
         .executableTarget(
             name: "ExecutorProfile",
@@ -58,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "RecorderProfile",
             dependencies: [
+                "RecorderWorkload",
                 .product(name: "SchedscopeRecorder", package: "Schedscope"),
                 .product(name: "SchedscopeFormat", package: "Schedscope"),
                 .product(name: "SchedscopeSynth", package: "Schedscope"),

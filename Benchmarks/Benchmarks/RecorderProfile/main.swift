@@ -1,6 +1,7 @@
 import Foundation
 import SchedscopeFormat
 import SchedscopeModel
+import RecorderWorkload
 import SchedscopeRecorder
 import SchedscopeSynth
 
@@ -18,31 +19,6 @@ import SchedscopeSynth
 let arguments = CommandLine.arguments
 let eventLimit = arguments.count > 1 ? UInt64(arguments[1]) ?? 1_000_000 : 1_000_000
 let runs = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
-
-/// The workload's events per thread, with the recorder's ids for its strings.
-func schedulerMix() -> [[Event]] {
-    let workload = SyntheticWorkload(procs: 8, eventLimit: eventLimit, seed: 1)
-    let sink = ByteSink()
-    _ = try! workload.write(to: TraceWriter(sink: sink, info: workload.traceInfo, options: SyntheticWorkload.writerOptions))
-    let reader = try! TraceReader(source: ByteSource(bytes: sink.memory))
-    var events: [Event] = []
-    try! reader.forEach { events.append($0) }
-    var ids: [StringID: StringID] = [.empty: .empty]
-    for (id, value) in reader.strings.definedEntries { ids[id] = Recorder.intern(value) }
-    func mapped(_ raw: UInt64) -> UInt64 { UInt64(ids[StringID(rawValue: UInt32(raw))]?.rawValue ?? 0) }
-    for index in events.indices {
-        switch events[index].kind {
-        case .taskCreate, .log: events[index].argument2 = mapped(events[index].argument2)
-        default: break
-        }
-        switch events[index].kind {
-        case .taskPark, .gcPauseBegin, .gcPauseEnd, .regionBegin, .regionEnd, .log:
-            events[index].argument1 = mapped(events[index].argument1)
-        default: break
-        }
-    }
-    return Dictionary(grouping: events, by: \.thread).sorted { $0.key < $1.key }.map(\.value)
-}
 
 /// Emits a recorded event through the recorder's API.
 func replay(_ event: Event) {
@@ -97,7 +73,7 @@ func nanoseconds(_ clock: clockid_t) -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
-let mix = schedulerMix()
+let mix = recorderSchedulerMix(eventLimit: eventLimit)
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("schedscope-recorder-profile.sctrace").path
 for _ in 0..<runs {
     // Rings large enough for every thread's events: nothing is dropped, the flusher sleeps.
