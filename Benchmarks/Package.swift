@@ -29,7 +29,6 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SchedscopeRecorder", package: "Schedscope"),
                 .product(name: "SchedscopeFormat", package: "Schedscope"),
-                .product(name: "SchedscopeSynth", package: "Schedscope"),
             ],
             path: "Benchmarks/RecorderBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -72,7 +71,6 @@ let package = Package(
                 "RecorderWorkload",
                 .product(name: "SchedscopeRecorder", package: "Schedscope"),
                 .product(name: "SchedscopeFormat", package: "Schedscope"),
-                .product(name: "SchedscopeSynth", package: "Schedscope"),
             ],
             path: "Benchmarks/RecorderProfile"
         ),

@@ -4,7 +4,6 @@ import RecorderWorkload
 import SchedscopeFormat
 import SchedscopeModel
 import SchedscopeRecorder
-import SchedscopeSynth
 import Synchronization
 
 // The recorder's emit path against one read of its clock, measured in the same iterations;
@@ -46,53 +45,9 @@ private func timeEmitAndClock(count: Int) -> (emit: UInt64, clock: UInt64) {
     return (t2 - t1, t1 - t0)
 }
 
-/// Runs `body` on `count` new threads, released together, and waits for them.
-private func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    final class Start: @unchecked Sendable {
-        // Invariant: set before the threads start, read only after.
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var threads: [pthread_t] = []
-    for index in 0..<count {
-        var thread = pthread_t()
-        let start = Unmanaged.passRetained(Start { body(index) }).toOpaque()
-        pthread_create(&thread, nil, { raw in
-            Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, start)
-        threads.append(thread)
-    }
-    for thread in threads { pthread_join(thread, nil) }
-}
-
 /// The synthetic scheduler workload's events (8 Ps), per emitting thread, with the recorder's
 /// ids for its strings.
 private let schedulerMix = recorderSchedulerMix(eventLimit: 1_000_000)
-
-/// Emits a recorded event through the recorder's API.
-private func replay(_ event: Event) {
-    switch event.kind {
-    case .procStart: Recorder.procStart(event.proc)
-    case .procStop: Recorder.procStop(event.proc)
-    case .procSteal: Recorder.procSteal(event.proc, from: event.victim, count: event.stealCount)
-    case .taskCreate: Recorder.taskCreate(event.task, parent: event.parent, label: event.label, isRuntime: event.isRuntimeTask)
-    case .taskStart: Recorder.taskStart(event.task, on: event.proc)
-    case .taskYield: Recorder.taskYield(event.task)
-    case .taskPreempt: Recorder.taskPreempt(event.task)
-    case .taskPark: Recorder.taskPark(event.task, reason: event.reason)
-    case .taskUnpark: Recorder.taskUnpark(event.task, by: event.waker)
-    case .taskEnd: Recorder.taskEnd(event.task)
-    case .gcBegin: Recorder.gcBegin(cycle: event.cycle)
-    case .gcEnd: Recorder.gcEnd(cycle: event.cycle)
-    case .gcPauseBegin: Recorder.gcPauseBegin(reason: event.reason)
-    case .gcPauseEnd: Recorder.gcPauseEnd(reason: event.reason)
-    case .regionBegin: Recorder.regionBegin(event.regionName, task: event.task)
-    case .regionEnd: Recorder.regionEnd(event.regionName, task: event.task)
-    case .log: Recorder.log(event.logMessage, category: event.logCategory)
-    case .lost: break
-    }
-}
 
 /// The flusher works only when a batch is over (`flush()`), so that it neither competes for
 /// the core nor allocates while the emit path is measured (allocations are counted

@@ -3,7 +3,6 @@ import SchedscopeFormat
 import SchedscopeModel
 import RecorderWorkload
 import SchedscopeRecorder
-import SchedscopeSynth
 
 // The recorder's flusher, once, for profilers (`perf record`) and for CPU-time comparisons
 // between builds, where the Benchmark harness's iterations would be noise. Usage:
@@ -19,46 +18,6 @@ import SchedscopeSynth
 let arguments = CommandLine.arguments
 let eventLimit = arguments.count > 1 ? UInt64(arguments[1]) ?? 1_000_000 : 1_000_000
 let runs = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
-
-/// Emits a recorded event through the recorder's API.
-func replay(_ event: Event) {
-    switch event.kind {
-    case .procStart: Recorder.procStart(event.proc)
-    case .procStop: Recorder.procStop(event.proc)
-    case .procSteal: Recorder.procSteal(event.proc, from: event.victim, count: event.stealCount)
-    case .taskCreate: Recorder.taskCreate(event.task, parent: event.parent, label: event.label, isRuntime: event.isRuntimeTask)
-    case .taskStart: Recorder.taskStart(event.task, on: event.proc)
-    case .taskYield: Recorder.taskYield(event.task)
-    case .taskPreempt: Recorder.taskPreempt(event.task)
-    case .taskPark: Recorder.taskPark(event.task, reason: event.reason)
-    case .taskUnpark: Recorder.taskUnpark(event.task, by: event.waker)
-    case .taskEnd: Recorder.taskEnd(event.task)
-    case .gcBegin: Recorder.gcBegin(cycle: event.cycle)
-    case .gcEnd: Recorder.gcEnd(cycle: event.cycle)
-    case .gcPauseBegin: Recorder.gcPauseBegin(reason: event.reason)
-    case .gcPauseEnd: Recorder.gcPauseEnd(reason: event.reason)
-    case .regionBegin: Recorder.regionBegin(event.regionName, task: event.task)
-    case .regionEnd: Recorder.regionEnd(event.regionName, task: event.task)
-    case .log: Recorder.log(event.logMessage, category: event.logCategory)
-    case .lost: break
-    }
-}
-
-/// Runs `body` on a new thread and waits for it.
-func onThread(_ body: @escaping @Sendable () -> Void) {
-    final class Start: @unchecked Sendable {
-        // Invariant: set before the thread starts, read only by it.
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let start = Unmanaged.passRetained(Start(body)).toOpaque()
-    pthread_create(&thread, nil, { raw in
-        Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, start)
-    pthread_join(thread, nil)
-}
 
 /// perf's control fifo, if given: profiling is switched on around `stop()` only.
 let perfControl: Int32? = ProcessInfo.processInfo.environment["PERF_CTL_FIFO"].map { open($0, O_WRONLY) }
@@ -79,7 +38,7 @@ for _ in 0..<runs {
     // Rings large enough for every thread's events: nothing is dropped, the flusher sleeps.
     try Recorder.start(path: path, options: RecorderOptions(
         bufferEvents: 1 << 20, generationInterval: .seconds(3600), drainInterval: .seconds(3600)))
-    for events in mix { onThread { for event in events { replay(event) } } }
+    for events in mix { onThreads(1) { _ in for event in events { replay(event) } } }
     perf("enable\n")
     let cpuBefore = nanoseconds(CLOCK_THREAD_CPUTIME_ID)
     let wallBefore = nanoseconds(CLOCK_MONOTONIC)
