@@ -1,4 +1,5 @@
 import CSchedscopeExecutor
+import SchedscopeModel
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,22 +1,16 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SchedscopeModel
 
-/// A small, fast, deterministic random number generator (SplitMix64): the same seed gives
-/// the same sequence on every platform and Swift version, which `SystemRandomNumberGenerator`
-/// does not promise.
+/// The synthetic workload's random source: SplitMix64 (the same sequence for a seed on every
+/// platform and Swift version, so a seed names a trace) with the draws the simulation needs.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool {

@@ -81,7 +81,7 @@ struct GCAnalysisTests {
 
     @Test(arguments: 1...12)
     func minimumMutatorUtilizationMatchesBruteForce(seed: UInt64) throws {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let b = TraceBuilder(procs: 1)
         var t = rng.below(50)
         var pauses: [(UInt64, UInt64)] = []

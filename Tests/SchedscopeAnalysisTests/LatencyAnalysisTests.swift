@@ -62,7 +62,7 @@ struct LatencyAnalysisTests {
         b.procStart(0, at: 0)
         var t: UInt64 = 0
         var waits: [UInt64] = []
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for task in UInt64(1)...200 {
             let wait = 1 + rng.below(50_000_000)
             waits.append(wait)

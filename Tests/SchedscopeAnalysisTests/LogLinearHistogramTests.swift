@@ -1,3 +1,4 @@
+import SchedscopeModel
 import SchedscopeAnalysis
 import SchedscopeTestSupport
 import Testing
@@ -40,7 +41,7 @@ struct LogLinearHistogramTests {
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func percentilesAreWithinPrecision(seed: UInt64) {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var h = LogLinearHistogram()
         var values: [UInt64] = []
         let n = 1 + Int(rng.next() % 5000)
@@ -70,16 +71,6 @@ struct LogLinearHistogramTests {
     }
 }
 
-/// A small seeded generator for tests (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func below(_ n: UInt64) -> UInt64 { n == 0 ? 0 : next() % n }
 }

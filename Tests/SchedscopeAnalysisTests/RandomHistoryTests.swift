@@ -16,7 +16,7 @@ private final class RandomHistory {
 
     let procs: Int
     let builder: TraceBuilder
-    private var rng: SplitMix
+    private var rng: SplitMix64
     private(set) var end: UInt64 = 0
     /// Running intervals per P, `[start, stop)`; an open one has no stop.
     private(set) var busy: [[(start: UInt64, stop: UInt64?)]]
@@ -40,7 +40,7 @@ private final class RandomHistory {
 
     init(seed: UInt64, procs: Int, steps: Int) {
         self.procs = procs
-        rng = SplitMix(seed: seed)
+        rng = SplitMix64(seed: seed)
         builder = TraceBuilder(procs: UInt32(procs))
         busy = Array(repeating: [], count: procs)
         running = Array(repeating: nil, count: procs)

@@ -1,3 +1,4 @@
+import SchedscopeModel
 import Synchronization
 import Testing
 @testable import SchedscopeExecutor

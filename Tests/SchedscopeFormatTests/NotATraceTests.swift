@@ -1,3 +1,4 @@
+import SchedscopeModel
 import Foundation
 import SchedscopeFormat
 import Testing
