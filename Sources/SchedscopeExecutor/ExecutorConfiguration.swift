@@ -13,7 +13,8 @@ public struct ExecutorConfiguration: Sendable {
 
     /// Number of Ps (and of worker threads): 1…64. Default: the CPUs this process may use.
     public var procCount: Int
-    /// The executor's name; its threads are named `NAME-P<n>`.
+    /// The executor's name; its threads are named `NAME-P<n>` (NAME shortened to fit the 15
+    /// bytes Linux allows a thread name).
     public var name: String
     public var taskTracking: TaskTracking
     /// Seed of the Ps' steal-victim random sources (P p uses `stealSeed + p`), so that a run

@@ -21,7 +21,6 @@ package final class IdleProcs: Sendable {
         self.procCount = procCount
     }
 
-    package var spinning: Int { spinningCount.load(ordering: .sequentiallyConsistent) }
     package var idleCount: Int { idleMask.load(ordering: .sequentiallyConsistent).nonzeroBitCount }
 
     /// Counts the caller as spinning unless half the busy Ps spin already (Go's limit: more

@@ -155,19 +155,6 @@ package final class LocalRunQueue: @unchecked Sendable {
         }
     }
 
-    /// Owner: takes the oldest item of the ring, leaving `next` (a ring-only pop).
-    package func popOldest() -> UInt? {
-        while true {
-            let h = head.load(ordering: .acquiring)
-            let t = tail.load(ordering: .acquiring)
-            if t == h { return nil }
-            let item = slots[Int(h % Self.capacity)].load(ordering: .relaxed)
-            if head.compareExchange(expected: h, desired: h &+ 1, ordering: .acquiringAndReleasing).exchanged {
-                return item
-            }
-        }
-    }
-
     /// Thief: moves half (rounded up) of `victim`'s items into this queue, which must be the
     /// thief's own and empty enough, and returns the last one moved for the thief to run now
     /// (so `count - 1` stay queued here), as Go's `runqsteal`. Returns (nil, 0) when the

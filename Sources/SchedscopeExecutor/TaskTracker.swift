@@ -115,7 +115,6 @@ package final class TaskTracker: Sendable {
     private let asyncLetChildren = Mutex<[UInt64: [UInt64]]>([:])
     /// Whether any async-let child was ever seen (so that task ends skip the map until then).
     private let hasAsyncLetChildren = Atomic<Bool>(false)
-    private let regionNames = Mutex<[UInt32: String]>([:])
     private let nextSyntheticID = Atomic<UInt64>(1 << 62)
     private let nextRegion = Atomic<UInt32>(1)
     private let yieldsResumedInline = Atomic<Int>(0)
@@ -180,10 +179,8 @@ package final class TaskTracker: Sendable {
     }
 
     /// A new region instance (tasks created inside it, transitively, belong to it).
-    package func newRegion(named name: String) -> UInt32 {
-        let region = nextRegion.add(1, ordering: .relaxed).oldValue
-        regionNames.withLock { $0[region] = name }
-        return region
+    package func newRegion() -> UInt32 {
+        nextRegion.add(1, ordering: .relaxed).oldValue
     }
 
     // MARK: - Events

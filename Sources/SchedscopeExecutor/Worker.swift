@@ -108,10 +108,19 @@ final class Worker: @unchecked Sendable {
         wakeWord.pointee.store(0, ordering: .relaxed)
     }
 
+    /// `NAME-P<n>`, with NAME cut so that the whole fits Linux's 15-byte thread names: the
+    /// P number is what tells the threads apart (cut whole, the suffix was lost).
+    static func threadName(_ name: String, proc: Int) -> String {
+        let suffix = "-P\(proc)"
+        var base = Substring(name)
+        while base.utf8.count + suffix.utf8.count > 15 { base = base.dropLast() }
+        return base + suffix
+    }
+
     private func loop() {
         let executor = self.executor
         schedscope_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
-        "\(executor.configuration.name)-P\(proc)".withCString { schedscope_set_thread_name($0) }
+        Self.threadName(executor.configuration.name, proc: proc).withCString { schedscope_set_thread_name($0) }
         let scheduler = executor.scheduler
         let idle = executor.idleProcs
         scheduler.sink.procStart(proc)

@@ -52,7 +52,7 @@ public struct LeakCheck: Sendable {
     public func run(named name: String, _ body: @escaping @Sendable () async throws -> Void) async -> (leaked: [LeakedTask], error: (any Error)?) {
         let executor = SchedscopeTesting.executor
         guard let tracker = executor.tracker else { return ([], nil) }
-        let region = tracker.newRegion(named: name)
+        let region = tracker.newRegion()
         // Regions go into the recording only if the executor records (it started the
         // recording itself): never into a recording someone else runs in this process.
         let records = executor.configuration.recordsEvents

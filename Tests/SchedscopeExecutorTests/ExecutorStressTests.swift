@@ -154,7 +154,7 @@ final class RunOnce: @unchecked Sendable {
     @Test func trackingSeesSpawnEndsAndParkedTasks() async {
         let executor = SchedscopeExecutor(Self.quietConfiguration(procs: 2, tracking: .on))
         let tracker = try! #require(executor.tracker)
-        let region = tracker.newRegion(named: "test")
+        let region = tracker.newRegion()
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let finishing = executor.spawn(name: nil, priority: nil, region: region, fileID: "Demo.swift", line: 7) {
             await withTaskGroup(of: Void.self) { group in
@@ -200,7 +200,7 @@ final class RunOnce: @unchecked Sendable {
     @Test func labelsFollowTheKindOfTask() async {
         let executor = SchedscopeExecutor(ExecutorStressTests.quietConfiguration(procs: 2, tracking: .on))
         let tracker = executor.tracker!
-        let region = tracker.newRegion(named: "labels")
+        let region = tracker.newRegion()
         let gate = Gate()
         let (stream, continuation) = AsyncStream<[String]>.makeStream()
         let root = executor.spawn(name: "root", priority: nil, region: region, fileID: "Labels.swift", line: 1) {

@@ -245,3 +245,18 @@ final class CollectingSink: SchedulerEventSink, @unchecked Sendable {
         #expect(scheduler.globalQueue.count == 29)
     }
 }
+
+@Suite("Worker thread names")
+struct WorkerThreadNameTests {
+    @Test("NAME-P<n> fits Linux's 15 bytes with the P number kept", arguments: [
+        ("schedscope", 0, "schedscope-P0"),
+        ("schedscope-test", 3, "schedscope-t-P3"),
+        ("schedscope-test", 12, "schedscope--P12"),
+        ("ünïcødé-executor", 1, "ünïcødé--P1"),
+    ])
+    func namesKeepTheProcNumber(name: String, proc: Int, expected: String) {
+        let threadName = Worker.threadName(name, proc: proc)
+        #expect(threadName == expected)
+        #expect(threadName.utf8.count <= 15)
+    }
+}

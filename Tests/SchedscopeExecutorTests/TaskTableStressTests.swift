@@ -53,7 +53,7 @@ import Testing
         let executor = SchedscopeExecutor(ExecutorStressTests.quietConfiguration(procs: 3, tracking: .on))
         let tracker = try #require(executor.tracker)
         try #require(tracker.completionMethod == .statusBit)
-        let region = tracker.newRegion(named: "waiters")
+        let region = tracker.newRegion()
         let waiters = Waiters()
         let waiting = 5_000
         var handles: [Task<Void, Never>] = []
