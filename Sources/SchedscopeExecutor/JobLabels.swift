@@ -23,15 +23,9 @@ struct JobLabels: Sendable {
     private let isolatedDeinit: StringID
     private let actorJob: StringID
     private let otherJob: StringID
-    private let texts: [UInt32: String]
 
     init() {
-        var texts: [UInt32: String] = [:]
-        func intern(_ text: String) -> StringID {
-            let id = Recorder.intern(text)
-            texts[id.rawValue] = text
-            return id
-        }
+        func intern(_ text: String) -> StringID { Recorder.intern(text) }
         task = intern("task")
         childTask = intern("child task")
         groupChild = intern("task group child")
@@ -40,7 +34,6 @@ struct JobLabels: Sendable {
         isolatedDeinit = intern("isolated deinit job")
         actorJob = intern("actor job")
         otherJob = intern("job")
-        self.texts = texts
     }
 
     /// A `NullaryContinuationJob` (kind 195): what `Task.yield()` enqueues to resume its task.
@@ -59,6 +52,4 @@ struct JobLabels: Sendable {
         default: return otherJob
         }
     }
-
-    func text(_ id: StringID) -> String? { texts[id.rawValue] }
 }

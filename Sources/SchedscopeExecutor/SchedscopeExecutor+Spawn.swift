@@ -1,5 +1,6 @@
 import CSchedscopeExecutor
 import SchedscopeModel
+import SchedscopeRecorder
 import Synchronization
 
 extension SchedscopeExecutor {
@@ -71,9 +72,9 @@ extension SchedscopeExecutor {
 
     /// The interned label for a spawn site (only when tracking: otherwise nothing reads it).
     private func spawnLabel(name: String?, fileID: StaticString, line: UInt) -> StringID {
-        guard let tracker else { return .empty }
-        if let name { return tracker.internLabel(name) }
-        return SpawnSiteLabels.shared.label(fileID: fileID, line: line, tracker: tracker)
+        guard tracker != nil else { return .empty }
+        if let name { return Recorder.intern(name) }
+        return SpawnSiteLabels.shared.label(fileID: fileID, line: line)
     }
 }
 
@@ -89,10 +90,10 @@ final class SpawnSiteLabels: Sendable {
 
     private let cache = Mutex<[Site: StringID]>([:])
 
-    func label(fileID: StaticString, line: UInt, tracker: TaskTracker) -> StringID {
+    func label(fileID: StaticString, line: UInt) -> StringID {
         let site = Site(file: UInt(bitPattern: fileID.utf8Start), line: line)
         if let label = cache.withLock({ $0[site] }) { return label }
-        let label = tracker.internLabel("\(fileID):\(line)")
+        let label = Recorder.intern("\(fileID):\(line)")
         cache.withLock { $0[site] = label }
         return label
     }

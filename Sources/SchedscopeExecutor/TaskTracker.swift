@@ -108,7 +108,6 @@ package final class TaskTracker: Sendable {
     /// The shards, allocated once and never moved: a pointer rather than an array of
     /// objects, so that reaching a task's shard retains and releases nothing.
     private nonisolated(unsafe) let shards: UnsafeMutablePointer<Mutex<Shard>>
-    private let labelTexts = Mutex<[UInt32: String]>([:])
     /// Async-let children by parent: their end cannot be observed, but they have ended when
     /// their parent has (structured concurrency), so the parent's end drops them from the
     /// table. (The trace keeps them parked, with a reason that says why.)
@@ -167,15 +166,9 @@ package final class TaskTracker: Sendable {
 
     // MARK: - Labels and regions
 
-    /// Interns `text` as a label and remembers its text for in-process leak reports.
-    package func internLabel(_ text: String) -> StringID {
-        let id = Recorder.intern(text)
-        labelTexts.withLock { $0[id.rawValue] = text }
-        return id
-    }
-
+    /// The text of a task label, for in-process leak reports.
     package func labelText(_ id: StringID) -> String {
-        labelTexts.withLock { $0[id.rawValue] } ?? labels.text(id) ?? "?"
+        Recorder.string(for: id) ?? "?"
     }
 
     /// A new region instance (tasks created inside it, transitively, belong to it).

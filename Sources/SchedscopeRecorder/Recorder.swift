@@ -156,6 +156,12 @@ public enum Recorder {
         internedStrings.withLock { $0.intern(string) }
     }
 
+    /// The string interned as `id`, if any (for in-process reports such as leak checks,
+    /// which name tasks by label without reading a trace back). Locks: off the hot path.
+    package static func string(for id: StringID) -> String? {
+        internedStrings.withLock { $0.string(for: id) }
+    }
+
     // MARK: - Clock
 
     /// One raw reading of the clock the recorder stamps events with (time-stamp counter

@@ -31,6 +31,10 @@ struct StringInterner: ~Copyable {
     }
 
     var count: Int { values.count }
+
+    func string(for id: StringID) -> String? {
+        Int(id.rawValue) < values.count ? values[Int(id.rawValue)] : nil
+    }
 }
 
 /// The one table of the process.

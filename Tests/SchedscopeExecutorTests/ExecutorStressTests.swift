@@ -224,4 +224,27 @@ final class RunOnce: @unchecked Sendable {
         executor.shutdown()
         #expect(labels == ["async let", "task", "task group child"])
     }
+
+    /// A spawn site's label is interned once per process; a second executor spawning from
+    /// the same site must still name its task by it (it printed "?" when each tracker kept
+    /// its own copy of the texts).
+    @Test func spawnSiteLabelsHoldForEveryExecutor() async {
+        for _ in 0..<2 {
+            let executor = SchedscopeExecutor(ExecutorStressTests.quietConfiguration(procs: 1, tracking: .on))
+            let tracker = executor.tracker!
+            let region = tracker.newRegion()
+            let gate = Gate()
+            let task = executor.spawn(name: nil, priority: nil, region: region, fileID: "Site.swift", line: 7) {
+                await gate.wait()
+            }
+            while gate.arrivals < 1 || tracker.liveTasks(inRegion: region).filter({ $0.state == .parked }).isEmpty {
+                await Task.yield()
+            }
+            let labels = tracker.liveTasks(inRegion: region).map(\.label)
+            gate.open()
+            await task.value
+            executor.shutdown()
+            #expect(labels == ["Site.swift:7"])
+        }
+    }
 }
