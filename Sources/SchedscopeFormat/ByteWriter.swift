@@ -1,5 +1,5 @@
 /// A growable little-endian byte buffer with varint helpers, used to build headers and
-/// chunk payloads. Appends go through an unsafe pointer (the codec's hot loop).
+/// strings payloads (event payloads are written by `PayloadBuffer`).
 package struct ByteWriter {
     package private(set) var bytes: [UInt8]
 
@@ -28,25 +28,6 @@ package struct ByteWriter {
             v >>= 7
         }
         bytes.append(UInt8(truncatingIfNeeded: v))
-    }
-
-    /// Zigzag LEB128 of a signed value.
-    @inline(__always)
-    package mutating func appendSignedVarint(_ value: Int64) {
-        appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
-
-    /// Unsigned LEB128 of the 66-bit value `zigzag << 2 | selector` (a task-id argument,
-    /// `TaskIDRegisters`): at most 10 bytes, the 10th holding bits 63–65.
-    package mutating func appendTaskID(zigzag: UInt64, selector: UInt64) {
-        var low = zigzag << 2 | selector
-        var high = zigzag >> 62
-        while high != 0 || low >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: low) | 0x80)
-            low = low >> 7 | high << 57
-            high >>= 7
-        }
-        bytes.append(UInt8(truncatingIfNeeded: low))
     }
 
     package mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {

@@ -1,4 +1,4 @@
-/// The end chunk (docs/FORMAT.md §8, format 1.1): the last thing a producer writes when it
+/// The end chunk (docs/FORMAT.md §4, format 1.1): the last thing a producer writes when it
 /// finishes a trace. Without it, a trace cut exactly between two chunks (a killed recorder,
 /// a full disk) would look complete; with it, a reader can say the trace is unfinished.
 ///
@@ -7,8 +7,8 @@
 package enum EndChunk {
     package static let payloadSize = 8
 
-    /// The whole chunk, header included. `generation`: the last generation written
-    /// (informational; readers ignore it).
+    /// The whole chunk, header included. `generation`: the number after the last
+    /// generation written (informational; readers ignore it).
     package static func encode(generation: UInt32, eventsWritten: UInt64) -> [UInt8] {
         var payload = ByteWriter(capacity: payloadSize)
         payload.appendLittleEndian(eventsWritten)

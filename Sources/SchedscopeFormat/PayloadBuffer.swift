@@ -79,7 +79,7 @@ package struct PayloadBuffer {
     }
 
     /// Unsigned LEB128 of the 66-bit value `zigzag << 2 | selector` (a task-id argument,
-    /// `TaskIDRegisters`; as `ByteWriter.appendTaskID`): at most 10 bytes.
+    /// `TaskIDRegisters`): at most 10 bytes, the 10th holding bits 63–65.
     @inline(__always)
     package static func putTaskID(
         zigzag: UInt64, selector: UInt64, at cursor: UnsafeMutablePointer<UInt8>

@@ -26,7 +26,7 @@ package struct TaskIDRegisters {
     }
 
     /// The coded value for `task`: the smallest difference among the four bases (ties go
-    /// to the lower selector), written with `ByteWriter.appendTaskID`.
+    /// to the lower selector), written with `PayloadBuffer.putTaskID`.
     @inline(__always)
     package func encode(_ task: UInt64, context: UInt64) -> (zigzag: UInt64, selector: UInt64) {
         var best = (zigzag: UInt64.max, selector: UInt64(0))

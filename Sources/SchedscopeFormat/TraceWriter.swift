@@ -148,7 +148,7 @@ public final class TraceWriter {
         guard !finished else { return summary }
         try endGeneration()
         finished = true
-        // Last of all: the end chunk says the trace is complete (FORMAT.md §8).
+        // Last of all: the end chunk says the trace is complete (FORMAT.md §4).
         try sink.write(EndChunk.encode(generation: generation, eventsWritten: summary.events))
         summary.chunks += 1
         try sink.close()

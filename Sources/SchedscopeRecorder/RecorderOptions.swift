@@ -50,7 +50,7 @@ public struct RecorderOptions: Sendable {
         self.drainInterval = drainInterval
         self.generationBytes = generationBytes
         self.compressionLevel = compressionLevel
-        self.procCount = procCount ?? UInt32(clamping: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        self.procCount = procCount ?? UInt32(clamping: availableProcessorCount())
         self.producer = producer
         self.clock = clock
         self.deflateLibrary = deflateLibrary
