@@ -69,13 +69,6 @@ package final class Deflater {
         withCompressed(input) { $0.map { Array($0) } }
     }
 
-    /// CRC-32 of `bytes` (ISO-HDLC, as zlib's): libdeflate's PCLMUL-accelerated one when
-    /// loaded; the same value either way.
-    package func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        if let libdeflate { return libdeflate.crc32(bytes) }
-        return SchedscopeFormat.crc32(bytes)
-    }
-
     /// zlib's deflate of `input` into `output`; 0 if it does not fit.
     private func zlibCompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
         deflateReset(&stream)

@@ -10,14 +10,13 @@ enum Libdeflate {
     private typealias ZlibDecompress = @convention(c) (
         OpaquePointer?, UnsafeRawPointer?, Int, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<Int>?
     ) -> Int32
-    private typealias CRC32 = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
+    typealias CRC32 = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
 
     /// The library's entry points. `@unchecked Sendable`: C function pointers, immutable.
     private struct Functions: @unchecked Sendable {
         var allocate: Allocate
         var free: Free
         var zlibDecompress: ZlibDecompress
-        var crc32: CRC32
     }
 
     /// Loaded once; nil if the library is absent or `SCHEDSCOPE_INFLATER=zlib` is set.
@@ -26,14 +25,21 @@ enum Libdeflate {
         guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
               let allocate = dlsym(handle, "libdeflate_alloc_decompressor"),
               let free = dlsym(handle, "libdeflate_free_decompressor"),
-              let decompress = dlsym(handle, "libdeflate_zlib_decompress"),
-              let crc32 = dlsym(handle, "libdeflate_crc32")
+              let decompress = dlsym(handle, "libdeflate_zlib_decompress")
         else { return nil }
         return Functions(
             allocate: unsafeBitCast(allocate, to: Allocate.self),
             free: unsafeBitCast(free, to: Free.self),
-            zlibDecompress: unsafeBitCast(decompress, to: ZlibDecompress.self),
-            crc32: unsafeBitCast(crc32, to: CRC32.self))
+            zlibDecompress: unsafeBitCast(decompress, to: ZlibDecompress.self))
+    }()
+
+    /// `libdeflate_crc32`, if the system has the library. Not switched off by
+    /// `SCHEDSCOPE_INFLATER`/`SCHEDSCOPE_DEFLATER`: it computes the same value as zlib's.
+    static let crc32: CRC32? = {
+        guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
+              let symbol = dlsym(handle, "libdeflate_crc32")
+        else { return nil }
+        return unsafeBitCast(symbol, to: CRC32.self)
     }()
 
     /// Whether libdeflate was found.
@@ -62,10 +68,5 @@ enum Libdeflate {
             return result == 0 && produced == output.count
         }
 
-        /// CRC-32 of `bytes`, as zlib's `crc32` computes it (PCLMUL-accelerated: a chunk's
-        /// check costs a fraction of zlib's table-driven loop).
-        func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-            functions.crc32(0, bytes.baseAddress, bytes.count)
-        }
     }
 }

@@ -2,10 +2,10 @@
 import Glibc
 #endif
 
-/// libdeflate's compressor and CRC-32, loaded at run time if the system has them (Debian's
-/// `libdeflate0`), for the writers: `libdeflate_zlib_compress` writes a standard zlib stream
-/// (so the format does not change) two to three times as fast as zlib's `deflate` at level 1,
-/// and `libdeflate_crc32` is PCLMUL-accelerated (the same CRC-32 as zlib's).
+/// libdeflate's compressor, loaded at run time if the system has it (Debian's `libdeflate0`),
+/// for the writers: `libdeflate_zlib_compress` writes a standard zlib stream (so the format
+/// does not change) two to three times as fast as zlib's `deflate` at level 1. (Its CRC-32
+/// serves every reader and writer through `crc32(_:)`, whatever the settings.)
 ///
 /// An accelerator, never a dependency: without the library, or with
 /// `SCHEDSCOPE_DEFLATER=zlib` in the environment, `Deflater` uses zlib.
@@ -15,14 +15,12 @@ final class LibdeflateCompressor {
     private typealias Allocate = @convention(c) (Int32) -> OpaquePointer?
     private typealias Free = @convention(c) (OpaquePointer?) -> Void
     private typealias ZlibCompress = @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int, UnsafeMutableRawPointer?, Int) -> Int
-    private typealias CRC32 = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
 
     /// The library's entry points. `@unchecked Sendable`: C function pointers, immutable.
     private struct Functions: @unchecked Sendable {
         var allocate: Allocate
         var free: Free
         var zlibCompress: ZlibCompress
-        var crc32: CRC32
     }
 
     /// Loaded once; nil if the library is absent or `SCHEDSCOPE_DEFLATER=zlib` is set.
@@ -31,14 +29,12 @@ final class LibdeflateCompressor {
         guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
               let allocate = dlsym(handle, "libdeflate_alloc_compressor"),
               let free = dlsym(handle, "libdeflate_free_compressor"),
-              let compress = dlsym(handle, "libdeflate_zlib_compress"),
-              let crc32 = dlsym(handle, "libdeflate_crc32")
+              let compress = dlsym(handle, "libdeflate_zlib_compress")
         else { return nil }
         return Functions(
             allocate: unsafeBitCast(allocate, to: Allocate.self),
             free: unsafeBitCast(free, to: Free.self),
-            zlibCompress: unsafeBitCast(compress, to: ZlibCompress.self),
-            crc32: unsafeBitCast(crc32, to: CRC32.self))
+            zlibCompress: unsafeBitCast(compress, to: ZlibCompress.self))
     }()
 
     /// Whether the library was found (and not switched off by `SCHEDSCOPE_DEFLATER=zlib`).
@@ -67,8 +63,4 @@ final class LibdeflateCompressor {
         return functions.zlibCompress(handle, input.baseAddress, input.count, output.baseAddress, output.count)
     }
 
-    /// CRC-32 of `bytes` (the ISO-HDLC polynomial, as zlib's `crc32`).
-    func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        functions.crc32(0, bytes.baseAddress, bytes.count)
-    }
 }

@@ -28,8 +28,7 @@ final class PayloadLoader: @unchecked Sendable {
         guard got == storedCount else {
             return ChunkProblem(kind: .truncated, message: "payload cut short (\(got) of \(storedCount) bytes)", wholeChunk: true)
         }
-        let inflater = self.inflater
-        let crc = stored.withUnsafeBytes { inflater.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
+        let crc = stored.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[0..<storedCount])) }
         guard crc == header.payloadCRC else {
             return ChunkProblem(
                 kind: .corruptPayload,
@@ -53,6 +52,7 @@ final class PayloadLoader: @unchecked Sendable {
             }
             return nil
         case .zlib:
+            let inflater = self.inflater
             let failure: Inflater.Failure? = decoded.withUnsafeMutableBytes { out in
                 stored.withUnsafeBytes { input in
                     do throws(Inflater.Failure) {

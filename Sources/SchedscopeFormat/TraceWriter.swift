@@ -210,7 +210,7 @@ public final class TraceWriter {
                 type: type, encoding: compressed == nil ? .stored : .zlib, generation: self.generation,
                 sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
                 itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-                payloadCRC: self.deflater?.crc32(stored) ?? crc32(stored)
+                payloadCRC: crc32(stored)
             )
             try self.sink.write(header.encode())
             try self.sink.write(stored)

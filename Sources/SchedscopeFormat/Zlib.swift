@@ -1,7 +1,16 @@
 import CZlib
 
-/// CRC-32 (ISO-HDLC, as zlib and gzip compute it) of a byte range.
+/// CRC-32 (ISO-HDLC, as zlib and gzip compute it) of a byte range: libdeflate's
+/// PCLMUL-accelerated loop when the system has the library, zlib's otherwise. The value is
+/// the same either way, so no setting chooses between them.
 package func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    if let fast = Libdeflate.crc32 { return fast(0, base, bytes.count) }
+    return zlibCRC32(bytes)
+}
+
+/// zlib's CRC-32 (the fallback of `crc32`, and its reference in the tests).
+package func zlibCRC32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
     return UInt32(CZlib.crc32(0, base.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
 }
@@ -36,11 +45,6 @@ package final class Inflater {
 
     /// Which library inflates.
     package var usesLibdeflate: Bool { libdeflate != nil }
-
-    /// CRC-32 of `bytes` (a chunk's payload check), with the library that inflates.
-    package func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        libdeflate?.crc32(bytes) ?? SchedscopeFormat.crc32(bytes)
-    }
 
     package enum Failure: Error, Equatable {
         /// The data inflates to more than the declared size.

@@ -482,7 +482,7 @@ struct FlusherState {
                 type: type, encoding: compressed == nil ? .stored : .zlib, generation: generation,
                 sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
                 itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-                payloadCRC: deflater?.crc32(stored) ?? crc32(stored))
+                payloadCRC: crc32(stored))
             output.append(contentsOf: header.encode())
             output.append(contentsOf: stored)
             return stored.count
