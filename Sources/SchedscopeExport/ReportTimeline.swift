@@ -2,7 +2,7 @@ import SchedscopeModel
 
 /// What the HTML report's timeline and heat map draw, gathered in one streaming pass: the
 /// trace cut into at most `maxColumns` equal columns, and per P and column the busy time,
-/// the label that ran most and the steals; per column the GC pause time and lost events.
+/// the label that ran most and the steals; per column the GC pause time.
 ///
 /// The trace's length is unknown while reading, so the columns start narrow and double in
 /// width (neighbours merged) whenever an event falls past the last one: memory is fixed
@@ -44,8 +44,6 @@ public struct ReportTimeline {
     public private(set) var cells: [[Cell]]
     /// GC pause time per column.
     public private(set) var pauseNanoseconds: [UInt64]
-    /// Lost events per column.
-    public private(set) var lost: [UInt64]
     /// Busy time per label over the whole trace (for the legend).
     public private(set) var busyByLabel: [StringID: UInt64] = [:]
     /// Events by kind.
@@ -62,7 +60,6 @@ public struct ReportTimeline {
         columnNanoseconds = max(1, initialColumnNanoseconds)
         cells = Array(repeating: Array(repeating: Cell(), count: self.maxColumns), count: Int(min(procCount, 4096)))
         pauseNanoseconds = Array(repeating: 0, count: self.maxColumns)
-        lost = Array(repeating: 0, count: self.maxColumns)
     }
 
     /// The time the used columns cover (saturating at the largest representable time).
@@ -111,8 +108,6 @@ public struct ReportTimeline {
         case .gcPauseEnd:
             if let since = pauseSince { Self.spread(since, now, width: columnNanoseconds, columns: maxColumns) { pauseNanoseconds[$0] += $1 } }
             pauseSince = nil
-        case .lost:
-            lost[column(now)] += event.lostCount
         default:
             break
         }
@@ -172,11 +167,9 @@ public struct ReportTimeline {
         }
         for i in 0..<half {
             pauseNanoseconds[i] = pauseNanoseconds[2 * i] + pauseNanoseconds[2 * i + 1]
-            lost[i] = lost[2 * i] + lost[2 * i + 1]
         }
         for i in half..<maxColumns {
             pauseNanoseconds[i] = 0
-            lost[i] = 0
         }
         columnNanoseconds *= 2
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SchedscopeFormat
 
 @main
 struct Schedscope: ParsableCommand {
@@ -25,7 +26,7 @@ struct Schedscope: ParsableCommand {
             damaged trace is read up to the damage, with a warning on stderr; --strict \
             makes damage an error (exit 1).
             """,
-        version: "schedscope 0.1.0 (trace format 1.1)",
+        version: "schedscope 0.1.0 (trace format \(FileHeader.majorVersion).\(FileHeader.minorVersion))",
         subcommands: [
             SummaryCommand.self, EventsCommand.self, FilterCommand.self, StatsCommand.self,
             ImbalanceCommand.self, PreemptionCommand.self, LatencyCommand.self, GCCommand.self,

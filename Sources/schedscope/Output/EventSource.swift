@@ -56,6 +56,10 @@ final class GoTraceSource: EventSource {
                 message: "\(diagnostic.name.rawValue): \(diagnostic.message)"))
         }
         report.unrecordedDamages += go.unrecordedWarnings
+        // The importer keeps only its first diagnostics but counts every one: truncation
+        // (usually found last) and bytes lost come from its totals.
+        report.truncated = go.truncated
+        report.bytesLost = go.bytesLost
         return report
     }
 
