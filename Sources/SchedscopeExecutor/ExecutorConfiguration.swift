@@ -11,8 +11,13 @@ public struct ExecutorConfiguration: Sendable {
         case off
     }
 
-    /// Number of Ps (and of worker threads): 1…64. Default: the CPUs this process may use.
-    public var procCount: Int
+    /// Number of Ps (and of worker threads): 1…64, clamped into that range however it is
+    /// set. Default: the CPUs this process may use.
+    public var procCount: Int {
+        get { clampedProcCount }
+        set { clampedProcCount = min(max(newValue, 1), IdleProcs.maxProcs) }
+    }
+    private var clampedProcCount = 1
     /// The executor's name; its threads are named `NAME-P<n>` (NAME shortened to fit the 15
     /// bytes Linux allows a thread name).
     public var name: String
@@ -32,11 +37,11 @@ public struct ExecutorConfiguration: Sendable {
     ///   - taskTracking: see `TaskTracking`.
     public init(procCount: Int? = nil, name: String = "schedscope", taskTracking: TaskTracking = .automatic,
                 stealSeed: UInt64 = 0x5EED, spinMicroseconds: Int = 20, recordsEvents: Bool = true) {
-        self.procCount = min(max(procCount ?? Int(schedscope_available_cpus()), 1), IdleProcs.maxProcs)
         self.name = name
         self.taskTracking = taskTracking
         self.stealSeed = stealSeed
         self.spinMicroseconds = spinMicroseconds
         self.recordsEvents = recordsEvents
+        self.procCount = procCount ?? Int(schedscope_available_cpus())
     }
 }

@@ -1,9 +1,13 @@
 import CSchedscopeExecutor
+import Synchronization
 
 /// The executor that the global hook feeds. Written before the hook is installed (the C
 /// side's release store of the handler publishes it to the threads the hook runs on) and
 /// never changed afterwards.
 nonisolated(unsafe) private var globallyInstalledExecutor: SchedscopeExecutor?
+/// Serializes `installGlobally` (the hook reads `globallyInstalledExecutor` without it: it is
+/// set, once, before the hook is installed).
+private let globalInstallation = Mutex<Void>(())
 
 extension SchedscopeExecutor {
     /// Whole-process mode: routes every job that the runtime would give its default global
@@ -22,12 +26,15 @@ extension SchedscopeExecutor {
     /// - Returns: the executor now running the process's default-executor jobs.
     @discardableResult
     public static func installGlobally(_ configuration: ExecutorConfiguration = ExecutorConfiguration()) -> SchedscopeExecutor {
-        if let installed = globallyInstalledExecutor { return installed }
-        let executor = SchedscopeExecutor(configuration, mode: .wholeProcess)
-        globallyInstalledExecutor = executor
-        schedscope_install_global_hook { job in
-            globallyInstalledExecutor!.enqueue(word: UInt(bitPattern: job))
+        // Under a lock, so that concurrent first calls make one executor, not one each.
+        globalInstallation.withLock { _ in
+            if let installed = globallyInstalledExecutor { return installed }
+            let executor = SchedscopeExecutor(configuration, mode: .wholeProcess)
+            globallyInstalledExecutor = executor
+            schedscope_install_global_hook { job in
+                globallyInstalledExecutor!.enqueue(word: UInt(bitPattern: job))
+            }
+            return executor
         }
-        return executor
     }
 }

@@ -12,7 +12,7 @@ extension SchedscopeExecutor {
     /// preference; call `spawn` again to stay on this executor.
     ///
     /// ```swift
-    /// executor.spawn { await serve(connection) }               // label "Server.swift:42"
+    /// executor.spawn { await serve(connection) }               // label "App/Server.swift:42"
     /// executor.spawn(name: "flusher") { await flushForever() } // label "flusher"
     /// ```
     ///

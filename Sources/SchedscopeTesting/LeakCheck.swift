@@ -51,7 +51,8 @@ public struct LeakCheck: Sendable {
     ///   - body: the test.
     public func run(named name: String, _ body: @escaping @Sendable () async throws -> Void) async -> (leaked: [LeakedTask], error: (any Error)?) {
         let executor = SchedscopeTesting.executor
-        guard let tracker = executor.tracker else { return ([], nil) }
+        // `SchedscopeTesting.executor` always tracks; a test that ran unchecked must not pass.
+        guard let tracker = executor.tracker else { preconditionFailure("the leak-check executor runs without task tracking") }
         let region = tracker.newRegion()
         // Regions go into the recording only if the executor records (it started the
         // recording itself): never into a recording someone else runs in this process.

@@ -23,20 +23,7 @@ struct FilterCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The trace to write.") var output: String
 
     func validate() throws {
-        if output == input.trace {
-            throw ValidationError("-o must name a different file than the input ('\(output)').")
-        }
-        if isSameFile(output, input.trace) {
-            throw ValidationError("-o must name a different file than the input ('\(output)' and '\(input.trace)' are the same file).")
-        }
-    }
-
-    /// Whether two paths name one existing file (through `./`, `..`, links): writing the
-    /// output truncates it, which would destroy the input while it is being read.
-    private func isSameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
-        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        try OutputFile.checkDistinct(output: output, input: input.trace)
     }
 
     /// A failed filter leaves no half-written trace behind; only a regular file is removed

@@ -48,11 +48,7 @@ struct ImportGoCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        var first = stat(), second = stat()
-        if output == trace || (stat(output, &first) == 0 && stat(trace, &second) == 0
-            && first.st_dev == second.st_dev && first.st_ino == second.st_ino) {
-            throw ValidationError("-o must name a different file than the input ('\(output)').")
-        }
+        try OutputFile.checkDistinct(output: output, input: trace)
     }
 
     func run() throws {
