@@ -111,26 +111,33 @@ package final class Scheduler<Sink: SchedulerEventSink>: Sendable {
         guard count > 1 else { return nil }
         let start = Int(random.next() % UInt64(count))
         let stride = coprimeStrides[Int(random.next() % UInt64(coprimeStrides.count))]
-        for step in 0..<count {
-            let victim = (start + step * stride) % count
-            if victim == proc || localQueues[victim].isEmpty { continue }
-            let (job, taken) = localQueues[proc].steal(from: localQueues[victim])
-            if let job {
-                sink.procSteal(thief: proc, victim: victim, count: taken)
-                return job
+        // The queues are borrowed, not retained: a queue's reference count shares a cache
+        // line with its head and tail, and spinning Ps scan every queue.
+        return withLocalQueue(proc) { mine in
+            for step in 0..<count {
+                let victim = (start + step * stride) % count
+                if victim == proc { continue }
+                let stolen: (job: UInt, taken: Int)? = withLocalQueue(victim) { theirs in
+                    if theirs.isEmpty { return nil }
+                    let (job, taken) = mine.steal(from: theirs)
+                    if let job { return (job, taken) }
+                    if includingNext, let job = theirs.stealNext() { return (job, 1) }
+                    return nil
+                }
+                if let stolen {
+                    sink.procSteal(thief: proc, victim: victim, count: stolen.taken)
+                    return stolen.job
+                }
             }
-            if includingNext, let job = localQueues[victim].stealNext() {
-                sink.procSteal(thief: proc, victim: victim, count: 1)
-                return job
-            }
+            return nil
         }
-        return nil
     }
 
     /// Whether any queue holds a job (a snapshot, used before a P parks).
     package var hasQueuedWork: Bool {
         if !globalQueue.isEmpty { return true }
-        return localQueues.contains { !$0.isEmpty }
+        for proc in 0..<procCount where !withLocalQueue(proc, { $0.isEmpty }) { return true }
+        return false
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
