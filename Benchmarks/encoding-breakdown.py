@@ -7,8 +7,15 @@ data = open(sys.argv[1],'rb').read()
 hl = struct.unpack_from('<I', data, 12)[0]
 pos = hl
 stats = collections.defaultdict(lambda: [0,0,0,0])  # count, headbytes, argbytes
-names = {0:'proc_start',1:'proc_stop',2:'proc_steal',3:'task_create',4:'task_start',5:'task_yield',6:'task_preempt',7:'task_park',8:'task_unpark',9:'task_end',10:'gc_begin',11:'gc_end',12:'gc_pause_begin',13:'gc_pause_end',14:'region_begin',15:'region_end',16:'log',17:'lost',24:'context',25:'time'}
-nargs = {0:1,1:0,2:2,3:2,4:1,5:0,6:0,7:1,8:1,9:0,10:1,11:1,12:1,13:1,14:1,15:1,16:2,17:1,24:2,25:1}
+# Short codes of type-4 chunks (docs/FORMAT.md §6, "Record heads"), by short code.
+SHORT = [4, 7, 8, 18, 9, 5, 2]
+def split(head, ctype):
+    """(code, delta) of a record head: type 1 heads are delta<<5|code, type 4 heads have short codes."""
+    if ctype == 1: return head & 31, head >> 5
+    if head & 7 != 7: return SHORT[head & 7], head >> 3
+    return (head >> 3) & 31, head >> 8
+names = {0:'proc_start',1:'proc_stop',2:'proc_steal',3:'task_create',4:'task_start',5:'task_yield',6:'task_preempt',7:'task_park',8:'task_unpark',9:'task_end',10:'gc_begin',11:'gc_end',12:'gc_pause_begin',13:'gc_pause_end',14:'region_begin',15:'region_end',16:'log',17:'lost',18:'task_create_next',24:'context',25:'time'}
+nargs = {0:1,1:0,2:2,3:2,4:1,5:0,6:0,7:1,8:1,9:0,10:1,11:1,12:1,13:1,14:1,15:1,16:2,17:1,18:1,24:2,25:1}
 sel = collections.Counter()
 def varint(b, p):
     v=0; s=0
@@ -22,14 +29,14 @@ while pos + 60 <= len(data):
     stored = struct.unpack_from('<I', h, 44)[0]
     payload = data[pos+60:pos+60+stored]
     pos += 60+stored
-    if typ != 1: continue
+    if typ not in (1, 4): continue
     raw = zlib.decompress(payload) if enc==1 else payload
     total += len(raw)
     p=0
     while p < len(raw):
         s0=p
         head,p = varint(raw,p)
-        code = head & 31
+        code, _ = split(head, typ)
         hb = p-s0
         a0=p
         for i in range(nargs[code]):

@@ -17,6 +17,8 @@ package struct ChunkDecoder {
 
     package let thread: ThreadID
     package let declaredEvents: Int
+    /// How record heads are laid out: set by the chunk's type.
+    package let layout: RecordLayout
     package private(set) var position = 0
     package private(set) var decodedEvents = 0
     private var timestamp: UInt64
@@ -24,8 +26,9 @@ package struct ChunkDecoder {
     private var contextTask = TaskID.none
     private var registers = TaskIDRegisters()
 
-    package init(thread: ThreadID, firstTimestamp: UInt64, declaredEvents: Int) {
+    package init(thread: ThreadID, firstTimestamp: UInt64, declaredEvents: Int, layout: RecordLayout) {
         self.thread = thread
+        self.layout = layout
         self.timestamp = firstTimestamp
         self.declaredEvents = declaredEvents
     }
@@ -43,7 +46,11 @@ package struct ChunkDecoder {
         guard failure == nil else { return 0 }
         var written = 0
         do {
-            try decodeRecords(payload, into: output, capacity: capacity, written: &written)
+            // One copy of the loop per layout, each with its layout a constant.
+            switch layout {
+            case .shortCodes: try decodeRecords(payload, into: output, capacity: capacity, written: &written, .shortCodes)
+            case .fiveBitCodes: try decodeRecords(payload, into: output, capacity: capacity, written: &written, .fiveBitCodes)
+            }
         } catch {
             failure = error
         }
@@ -53,9 +60,10 @@ package struct ChunkDecoder {
     /// The first malformed record met, if any; decoding stops there.
     package private(set) var failure: Failure?
 
+    @inline(__always)
     private mutating func decodeRecords(
         _ payload: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<Event>, capacity: Int,
-        written: inout Int
+        written: inout Int, _ layout: RecordLayout
     ) throws(Failure) {
         guard let base = payload.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             if declaredEvents != decodedEvents {
@@ -148,9 +156,8 @@ package struct ChunkDecoder {
 
         while written < capacity && p < end {
             let recordOffset = p
-            let head = try varint()
-            time = time &+ (head >> WireCode.bits)
-            let rawCode = UInt8(truncatingIfNeeded: head & WireCode.mask)
+            let (delta, rawCode) = layout.split(try varint())
+            time = time &+ delta
             // The event is built in place, in its output slot: held as a local until the
             // end of the record, its eight fields took registers that the loop lacks, and
             // the spills cost more than the stores. The slot is inside the output (`written
@@ -177,6 +184,14 @@ package struct ChunkDecoder {
                 event.pointee.kind = .taskCreate
                 event.pointee.argument1 = contextTask.rawValue
                 registers.created = try taskID()
+                event.pointee.task = TaskID(rawValue: registers.created)
+                let labelAndFlags = try varint()
+                event.pointee.argument2 = labelAndFlags >> 1
+                event.pointee.flags = UInt8(labelAndFlags & 1)
+            case 18 where layout == .shortCodes:  // task_create_next
+                event.pointee.kind = .taskCreate
+                event.pointee.argument1 = contextTask.rawValue
+                registers.created &+= 1
                 event.pointee.task = TaskID(rawValue: registers.created)
                 let labelAndFlags = try varint()
                 event.pointee.argument2 = labelAndFlags >> 1

@@ -12,10 +12,20 @@ package struct ChunkHeader: Equatable, Sendable {
     package static let syncMarker: [UInt8] = [0xC5, 0x53, 0x43, 0x4B]
 
     package enum ChunkType: UInt8, Sendable {
-        case events = 1
+        /// Events whose record heads have 5-bit codes (formats 1.0 and 1.1): still read,
+        /// no longer written.
+        case legacyEvents = 1
         case strings = 2
         /// The last chunk of a finished trace (format 1.1): says the producer got to the end.
         case end = 3
+        /// Events whose record heads have short codes (format 1.2): what writers write.
+        case events = 4
+
+        /// Whether the chunk holds events (of either layout).
+        package var isEvents: Bool { self == .events || self == .legacyEvents }
+
+        /// How the records of an events chunk lay out their heads.
+        package var recordLayout: RecordLayout { self == .legacyEvents ? .fiveBitCodes : .shortCodes }
     }
 
     package enum Encoding: UInt8, Sendable {
@@ -123,11 +133,11 @@ package struct ChunkHeader: Equatable, Sendable {
             return "end chunk is not a stored \(EndChunk.payloadSize)-byte payload with item count 0"
         }
         // Every event takes at least one byte, every string at least two.
-        let minimumBytes = type == .events ? UInt64(itemCount) : 2 * UInt64(itemCount)
+        let minimumBytes = type.isEvents ? UInt64(itemCount) : 2 * UInt64(itemCount)
         if minimumBytes > UInt64(decodedLength) {
             return "\(itemCount) items cannot fit in \(decodedLength) decoded bytes"
         }
-        if firstTimestamp > lastTimestamp && type == .events && itemCount > 0 {
+        if firstTimestamp > lastTimestamp && type.isEvents && itemCount > 0 {
             return "first timestamp \(firstTimestamp) is after last timestamp \(lastTimestamp)"
         }
         return nil

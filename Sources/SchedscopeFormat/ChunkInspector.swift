@@ -76,7 +76,7 @@ public struct ChunkInspector {
                 guard ok else { continue }
             }
             bytes += UInt64(header.decodedLength)
-            if header.type == .events { events += UInt64(header.itemCount) }
+            if header.type.isEvents { events += UInt64(header.itemCount) }
         }
         return (bytes, events)
     }
@@ -95,7 +95,7 @@ extension ChunkInfo {
 
     private static func kind(of type: ChunkHeader.ChunkType) -> Kind {
         switch type {
-        case .events: .events
+        case .events, .legacyEvents: .events
         case .strings: .strings
         case .end: .end
         }

@@ -91,7 +91,9 @@ final class ThreadDecodeStream: @unchecked Sendable {
                     return
                 }
                 let header = chunk.header
-                decoder = ChunkDecoder(thread: thread, firstTimestamp: header.firstTimestamp, declaredEvents: Int(header.itemCount))
+                decoder = ChunkDecoder(
+                    thread: thread, firstTimestamp: header.firstTimestamp, declaredEvents: Int(header.itemCount),
+                    layout: header.type.recordLayout)
                 active = chunk
             }
             let room = capacity - block.count

@@ -14,7 +14,7 @@ import SchedscopeModel
 package enum FileHeader {
     package static let magic: [UInt8] = Array("SCTRACE".utf8) + [0]
     package static let majorVersion: UInt16 = 1
-    package static let minorVersion: UInt16 = 1
+    package static let minorVersion: UInt16 = 2
     /// The first minor version whose writers finish a trace with an end chunk.
     package static let firstMinorWithEndChunk: UInt16 = 1
     package static let fixedSize = 32

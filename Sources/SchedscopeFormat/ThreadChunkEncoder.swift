@@ -35,12 +35,9 @@ package struct ThreadChunkEncoder {
         nextSequence &+= 1
     }
 
-    /// Largest time step the head can carry: `delta << 5` must fit in 64 bits.
-    private static let maxDelta: UInt64 = 1 << 58
-
     /// The most bytes one event can take: a `time` record (head and a 10-byte timestamp),
     /// a `context` record (head, P + 1, task) and the event (head, two 10-byte arguments).
-    private static let maxEventBytes = 11 + 25 + 30
+    private static let maxEventBytes = 12 + 22 + 30
 
     /// Appends one event to the payload.
     /// - Returns: the payload's size afterwards (so that a caller in another module learns
@@ -55,7 +52,7 @@ package struct ThreadChunkEncoder {
             lastTimestamp = timestamp
         }
         var delta: UInt64
-        if timestamp >= lastTimestamp && timestamp - lastTimestamp < Self.maxDelta {
+        if timestamp >= lastTimestamp && timestamp - lastTimestamp <= RecordLayout.maxDelta {
             delta = timestamp - lastTimestamp
         } else {
             cursor = Self.putHead(delta: 0, .time, at: cursor)
@@ -65,11 +62,12 @@ package struct ThreadChunkEncoder {
         lastTimestamp = timestamp
         if timestamp > maxTimestamp { maxTimestamp = timestamp }
 
-        let code = WireCode(event.kind)
+        var code = WireCode(event.kind)
+        if code == .taskCreate && event.task.rawValue == registers.created &+ 1 { code = .taskCreateNext }
         let requiredProc = code == .procStart ? contextProc : event.proc
         let requiredTask: TaskID
         switch code {
-        case .taskCreate: requiredTask = event.parent
+        case .taskCreate, .taskCreateNext: requiredTask = event.parent
         case .taskStart: requiredTask = contextTask
         case .taskUnpark: requiredTask = event.waker
         default: requiredTask = event.task
@@ -95,6 +93,9 @@ package struct ThreadChunkEncoder {
             cursor = PayloadBuffer.putVarint(event.argument2, at: cursor)
         case .taskCreate:
             cursor = putTaskID(event.task, at: cursor)
+            registers.created = event.task.rawValue
+            cursor = PayloadBuffer.putVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask), at: cursor)
+        case .taskCreateNext:
             registers.created = event.task.rawValue
             cursor = PayloadBuffer.putVarint(event.argument2 << 1 | UInt64(event.flags & Event.Flags.runtimeTask), at: cursor)
         case .taskStart:
@@ -130,6 +131,6 @@ package struct ThreadChunkEncoder {
 
     @inline(__always)
     private static func putHead(delta: UInt64, _ code: WireCode, at cursor: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        PayloadBuffer.putVarint(delta << WireCode.bits | UInt64(code.rawValue), at: cursor)
+        PayloadBuffer.putVarint(RecordLayout.compactHead(delta: delta, code), at: cursor)
     }
 }

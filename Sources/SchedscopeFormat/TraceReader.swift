@@ -215,7 +215,7 @@ public final class TraceReader {
             }
             switch chunk.header.type {
             case .strings: try loadStrings(chunk)
-            case .events: generationChunks.append(chunk)
+            case .events, .legacyEvents: generationChunks.append(chunk)
             case .end: break
             }
         }

@@ -2,10 +2,10 @@ import SchedscopeModel
 
 /// The wire codes of event-chunk records: the spec layer of the format.
 ///
-/// A record starts with a *head*, the unsigned LEB128 varint `(timestampDelta << 5) | code`,
-/// followed by the code's arguments in `WireSpec.records` order. Codes 0–17 are events;
-/// codes 24 and 25 only change decoder state. Codes never leave this module: the model's
-/// `EventKind` is what analyses see.
+/// A record starts with a *head*, an unsigned LEB128 varint holding the time delta and the
+/// record's code (`RecordHead`), followed by the code's arguments in `WireSpec.records`
+/// order. Codes 0–18 are events; codes 24 and 25 only change decoder state. Codes never
+/// leave this module: the model's `EventKind` is what analyses see.
 package enum WireCode: UInt8, CaseIterable, Sendable {
     case procStart = 0
     case procStop = 1
@@ -25,14 +25,13 @@ package enum WireCode: UInt8, CaseIterable, Sendable {
     case regionEnd = 15
     case log = 16
     case lost = 17
+    /// A `task_create` of the task whose id follows the create register's (events chunks
+    /// of type 4 only): children spawned in a row cost no task-id argument.
+    case taskCreateNext = 18
     /// Sets the decoder's context (the thread's P and running task); emits no event.
     case context = 24
     /// Sets the current timestamp absolutely (time went backwards or jumped); emits no event.
     case time = 25
-
-    /// Bits of the head below the timestamp delta.
-    static let bits: UInt64 = 5
-    static let mask: UInt64 = (1 << bits) - 1
 
     /// Maps a model kind to its wire code (every kind has exactly one). Always inlined: the
     /// writer's encoder maps every event, and as a call it was a tenth of the encoder's time.
@@ -125,9 +124,72 @@ package enum WireSpec {
         .init(code: .log, kind: .log, name: "log",
               arguments: [("category", .stringID), ("message", .stringID)], context: "–"),
         .init(code: .lost, kind: .lost, name: "lost", arguments: [("count", .uvarint)], context: "–"),
+        .init(code: .taskCreateNext, kind: .taskCreate, name: "task_create_next",
+              arguments: [("label", .labelAndFlags)],
+              context: "task = create register + 1; parent = context task; sets register 0 (created)"),
         .init(code: .context, kind: nil, name: "context",
               arguments: [("proc", .procPlusOne), ("task", .uvarint)], context: "sets context P and task"),
         .init(code: .time, kind: nil, name: "time", arguments: [("timestamp", .uvarint)],
               context: "sets the current timestamp"),
     ]
+}
+
+/// The two layouts of a record's head, one per events chunk type (docs/FORMAT.md §6,
+/// "Record heads"). A head is the unsigned LEB128 varint of the time delta and the code.
+package enum RecordLayout: Sendable {
+    /// Type 1 chunks (format 1.0 and 1.1): `delta << 5 | code`.
+    case fiveBitCodes
+    /// Type 4 chunks (format 1.2): `delta << 3 | short` for the seven records of `shortCodeRecords`,
+    /// `(delta << 5 | code) << 3 | 7` for every other. A scheduler's events are microseconds
+    /// apart on a thread, so the delta takes 10–12 bits: two bytes with a 3-bit code, three
+    /// with a 5-bit one.
+    case shortCodes
+
+    /// The records with a short code, by short code: those that make up most of a
+    /// scheduler's trace (docs/BENCHMARKS.md, "Trace size").
+    package static let shortCodeRecords: [WireCode] = [
+        .taskStart, .taskPark, .taskUnpark, .taskCreateNext, .taskEnd, .taskYield, .procSteal,
+    ]
+    /// `shortCodeRecords` in one word, code `s` in byte `s`, for a lookup without memory (a test
+    /// holds it to the table).
+    package static let packedShortCodes: UInt64 = 0x0002_0509_1208_0704
+    /// The short code that says "the code follows".
+    package static let longForm: UInt64 = 7
+
+    /// Largest time delta a writer puts in a head (a long head shifts it by 8 bits, and must
+    /// fit in 64); a larger step, or a step back, takes a `time` record.
+    package static let maxDelta: UInt64 = (1 << 56) - 1
+
+    /// The head of a type-4 record.
+    @inline(__always)
+    package static func compactHead(delta: UInt64, _ code: WireCode) -> UInt64 {
+        let short: UInt64
+        switch code {
+        case .taskStart: short = 0
+        case .taskPark: short = 1
+        case .taskUnpark: short = 2
+        case .taskCreateNext: short = 3
+        case .taskEnd: short = 4
+        case .taskYield: short = 5
+        case .procSteal: short = 6
+        default: return (delta << 5 | UInt64(code.rawValue)) << 3 | longForm
+        }
+        return delta << 3 | short
+    }
+
+    /// Splits a head into its time delta and wire code (which may be one no record has:
+    /// the decoder rejects it).
+    @inline(__always)
+    package func split(_ head: UInt64) -> (delta: UInt64, code: UInt8) {
+        switch self {
+        case .fiveBitCodes:
+            return (head >> 5, UInt8(truncatingIfNeeded: head & 31))
+        case .shortCodes:
+            let short = head & 7
+            if _fastPath(short != Self.longForm) {
+                return (head >> 3, UInt8(truncatingIfNeeded: Self.packedShortCodes >> (short << 3)))
+            }
+            return (head >> 8, UInt8(truncatingIfNeeded: head >> 3 & 31))
+        }
+    }
 }

@@ -18,6 +18,8 @@ enum Fixture {
     static let truncated = "Fixtures/damaged/truncated.sctrace"
     static let corruptChunk = "Fixtures/damaged/corrupt-chunk.sctrace"
     static let notATrace = "Fixtures/damaged/not-a-trace.txt"
+    /// `tiny.sctrace` as the format 1.1 writer wrote it (events chunks of type 1).
+    static let legacyTiny = "Fixtures/legacy/tiny-format-1.1.sctrace"
 
     /// The fixture's absolute path, for commands run in another directory.
     static func absolute(_ path: String) -> String {

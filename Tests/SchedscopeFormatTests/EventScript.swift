@@ -20,7 +20,7 @@ struct EventScript {
     }
 
     /// Largest delta a record head carries (docs/FORMAT.md §6): one more needs a `time` record.
-    static let largestHeadDelta: UInt64 = (1 << 58) - 1
+    static let largestHeadDelta: UInt64 = (1 << 56) - 1
 
     /// Thread ids include the extremes of the 64-bit range.
     static func threads(count: Int, using random: inout SplitMix64) -> [ThreadID] {

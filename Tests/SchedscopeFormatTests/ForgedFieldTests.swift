@@ -244,39 +244,50 @@ struct ForgedFieldTests {
     enum RecordDefect: CaseIterable, Sendable {
         case unknownCode, recordCut, procOutOfRange, varintOverflow, taskIDOverflow
 
-        /// A payload whose first record is a good `proc_start` of P 3, then the defect.
-        var payload: (bytes: [UInt8], failure: String) {
-            var bytes: [UInt8] = [0, 3]
+        /// A payload whose first record is a good `proc_start` of P 3, then the defect, in an
+        /// events chunk of `type` (docs/FORMAT.md §6: type 4 heads have short codes, type 1
+        /// heads 5-bit codes).
+        func payload(type: UInt8) -> (bytes: [UInt8], failure: String) {
+            let legacy = type == ChunkLayout.legacyEventsType
+            // The head (delta 0) of a record that has no short code.
+            func head(_ code: UInt64) -> [UInt8] {
+                var head: [UInt8] = []
+                head.appendUnsignedLEB128(legacy ? code : code << 3 | 7)
+                return head
+            }
+            var bytes: [UInt8] = head(0) + [3]
             switch self {
             case .unknownCode:
-                bytes += [20]
+                bytes += head(20)
                 return (bytes, "unknownCode(20, offset: 2)")
             case .recordCut:
-                bytes += [3]  // task_create without its arguments
+                bytes += head(3)  // task_create without its arguments
                 return (bytes, "truncatedRecord(offset: 3)")
             case .procOutOfRange:
-                bytes.append(24)  // context: proc + 1 = 2^32 is no P
+                bytes += head(24)  // context: proc + 1 = 2^32 is no P
+                let argumentOffset = bytes.count
                 bytes.appendUnsignedLEB128(1 << 32)
                 bytes.append(0)
-                return (bytes, "valueOutOfRange(\"proc\", offset: 3)")
+                return (bytes, "valueOutOfRange(\"proc\", offset: \(argumentOffset))")
             case .varintOverflow:
                 bytes += [UInt8](repeating: 0xFF, count: 9) + [0x02]
                 return (bytes, "valueOutOfRange(\"varint\", offset: 11)")
             case .taskIDOverflow:
-                bytes.append(4)  // task_start whose task id has bits past 66
+                bytes.append(legacy ? 4 : 0)  // task_start whose task id has bits past 66
                 bytes += [UInt8](repeating: 0xFF, count: 9) + [0x08]
                 return (bytes, "valueOutOfRange(\"task id\", offset: 12)")
             }
         }
     }
 
-    @Test("a malformed record keeps the events before it", arguments: RecordDefect.allCases)
-    func malformedRecord(defect: RecordDefect) throws {
+    @Test("a malformed record keeps the events before it, in either layout of record heads",
+          arguments: RecordDefect.allCases, [ChunkLayout.eventsType, ChunkLayout.legacyEventsType])
+    func malformedRecord(defect: RecordDefect, type: UInt8) throws {
         let victim = try Victim()
-        let payload = defect.payload
+        let payload = defect.payload(type: type)
         let thread = ThreadID(rawValue: 99)
         let bytes = victim.inserting(ChunkForge.chunk(
-            type: ChunkLayout.eventsType, thread: thread.rawValue, firstTimestamp: 5_000, lastTimestamp: 5_000,
+            type: type, thread: thread.rawValue, firstTimestamp: 5_000, lastTimestamp: 5_000,
             itemCount: 2, payload: payload.bytes))
         let outcome = try ReadOutcome.readAccepting(bytes)
 

@@ -25,11 +25,36 @@ struct FormatDocumentTests {
         }
     }
 
-    @Test("every event record is named after its event kind, and every kind has one")
+    @Test("every event kind has one record named after it; other event records are its shorter forms")
     func recordNamesAreEventNames() {
         let eventRecords = WireSpec.records.filter { $0.kind != nil }
-        #expect(eventRecords.map { $0.kind!.name } == eventRecords.map(\.name))
-        #expect(Set(eventRecords.compactMap(\.kind)) == Set(EventKind.allCases))
+        let namedAfterKind = eventRecords.filter { $0.kind!.name == $0.name }
+        #expect(namedAfterKind.map(\.kind!) == EventKind.allCases.filter { kind in namedAfterKind.contains { $0.kind == kind } })
+        #expect(Set(namedAfterKind.map(\.kind!)) == Set(EventKind.allCases))
+        #expect(namedAfterKind.count == EventKind.allCases.count)
+        for variant in eventRecords where variant.kind!.name != variant.name {
+            #expect(variant.name.hasPrefix(variant.kind!.name + "_"), "\(variant.name) is a form of \(variant.kind!.name)")
+        }
+    }
+
+    @Test("the short-code table of §6 is the code's, and the packed table the decoder reads agrees")
+    func shortCodes() throws {
+        let rows = try FormatDocument.load().tableRows(in: "### Record heads")
+        #expect(rows.map { $0[0] } == RecordLayout.shortCodeRecords.indices.map { String($0) })
+        for (short, code) in RecordLayout.shortCodeRecords.enumerated() {
+            let name = try #require(WireSpec.records.first { $0.code == code }?.name)
+            #expect(rows[short][1] == "`\(name)` (\(code.rawValue))")
+            #expect(UInt8(truncatingIfNeeded: RecordLayout.packedShortCodes >> (8 * UInt64(short))) == code.rawValue)
+            // Both layouts split the heads they make back into delta and code.
+            let delta: UInt64 = 123_456
+            #expect(RecordLayout.shortCodes.split(RecordLayout.compactHead(delta: delta, code)) == (delta, code.rawValue))
+        }
+        #expect(RecordLayout.packedShortCodes >> (8 * UInt64(RecordLayout.shortCodeRecords.count)) == 0)
+        for code in WireCode.allCases where !RecordLayout.shortCodeRecords.contains(code) {
+            let head = RecordLayout.compactHead(delta: RecordLayout.maxDelta, code)
+            #expect(head & 7 == RecordLayout.longForm, "\(code) has the long form")
+            #expect(RecordLayout.shortCodes.split(head) == (RecordLayout.maxDelta, code.rawValue))
+        }
     }
 
     @Test("every argument encoding is explained")

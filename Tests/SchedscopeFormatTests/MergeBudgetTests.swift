@@ -4,10 +4,11 @@ import Testing
 
 @Suite("Merge budget: a thread too costly to merge is skipped for its generation, the rest is read")
 struct MergeBudgetTests {
-    /// An events chunk of `count` one-byte `proc_stop` records (head (0 << 5) | 1),
+    /// An events chunk of `count` one-byte `proc_stop` records (head (1 << 3) | 7, the long
+    /// form of code 1),
     /// zlib-compressed when that makes it smaller.
     static func procStops(count: Int, thread: UInt64, generation: UInt32, timestamp: UInt64) -> [UInt8] {
-        let payload = [UInt8](repeating: 1, count: count)
+        let payload = [UInt8](repeating: 0x0F, count: count)
         let compressed = payload.withUnsafeBytes { Deflater(level: 9).compress($0) }
         return ChunkForge.chunk(
             type: ChunkLayout.eventsType, encoding: compressed == nil ? ChunkLayout.storedEncoding : ChunkLayout.zlibEncoding,
@@ -56,7 +57,7 @@ struct MergeBudgetTests {
             // Every third thread shares a timestamp with its neighbours.
             bytes += ChunkForge.chunk(
                 type: ChunkLayout.eventsType, thread: thread, firstTimestamp: UInt64(index / 3),
-                lastTimestamp: UInt64(index / 3), itemCount: 1, payload: [1])
+                lastTimestamp: UInt64(index / 3), itemCount: 1, payload: [0x0F])  // proc_stop
         }
         let outcome = try ReadOutcome.readAccepting(bytes)
         #expect(!outcome.report.isDamaged)

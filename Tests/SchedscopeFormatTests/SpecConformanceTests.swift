@@ -73,7 +73,7 @@ struct SpecConformanceTests {
     @Test("the worked example of docs/FORMAT.md §6 decodes to the events it lists")
     func workedExample() throws {
         let payload = try FormatDocument.load().workedExamplePayload()
-        #expect(payload.count == 21)
+        #expect(payload.count == 23)
         var bytes = ChunkForge.fileHeader()
         bytes += ChunkForge.chunk(
             type: ChunkLayout.eventsType, thread: 7, firstTimestamp: 1_000, lastTimestamp: 1_500, itemCount: 6, payload: payload)
@@ -100,7 +100,8 @@ struct SpecConformanceTests {
         var first = SpecEventEncoder(firstTimestamp: 100)
         first.append(Event(kind: .procStart, timestamp: 100, thread: ThreadID(3), proc: ProcID(1)))
         first.append(Event(kind: .taskStart, timestamp: 110, thread: ThreadID(3), proc: ProcID(1), task: TaskID(1_000)))
-        let secondPayload: [UInt8] = [9, 4, 24]  // task_end; task_start of zigzag(3 − 0) << 2 | selector 0
+        // task_end (short code 4); task_start (short code 0) of zigzag(3 − 0) << 2 | selector 0
+        let secondPayload: [UInt8] = [4, 0, 24]
         var bytes = ChunkForge.fileHeader()
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 3, firstTimestamp: 100, lastTimestamp: 110, itemCount: 2, payload: first.payload)
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, sequence: 1, thread: 3, firstTimestamp: 500, lastTimestamp: 500, itemCount: 2, payload: secondPayload)
@@ -114,8 +115,9 @@ struct SpecConformanceTests {
     /// A zlib stream of `bytes`, or nil if it would not be smaller.
     @Test("padded varints are accepted; a tenth byte above 1 is not")
     func paddedVarints() throws {
-        // proc_start (head 0 as `80 00`) of P 2 (as `82 80 00`), then lost with count 1 in ten bytes.
-        let padded: [UInt8] = [0x80, 0x00, 0x82, 0x80, 0x00, 17] + [0x81] + [UInt8](repeating: 0x80, count: 8) + [0x00]
+        // proc_start (long head 7 as `87 00`) of P 2 (as `82 80 00`), then lost (long head
+        // 17 << 3 | 7 = 143, `8F 01`) with count 1 in ten bytes.
+        let padded: [UInt8] = [0x87, 0x00, 0x82, 0x80, 0x00, 0x8F, 0x01] + [0x81] + [UInt8](repeating: 0x80, count: 8) + [0x00]
         var bytes = ChunkForge.fileHeader()
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 1, itemCount: 2, payload: padded)
         let outcome = try ReadOutcome.readAccepting(bytes)
@@ -125,7 +127,7 @@ struct SpecConformanceTests {
         ])
         #expect(!outcome.report.isDamaged)
 
-        let overflowing: [UInt8] = [17] + [UInt8](repeating: 0x80, count: 9) + [0x02]
+        let overflowing: [UInt8] = [0x8F, 0x01] + [UInt8](repeating: 0x80, count: 9) + [0x02]
         bytes = ChunkForge.fileHeader()
         bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 1, itemCount: 1, payload: overflowing)
         #expect(try ReadOutcome.readAccepting(bytes).report.damages.map(\.kind) == [.malformedPayload])

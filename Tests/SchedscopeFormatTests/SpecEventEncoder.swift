@@ -22,6 +22,10 @@ struct SpecEventEncoder {
         .taskPreempt: 6, .taskPark: 7, .taskUnpark: 8, .taskEnd: 9, .gcBegin: 10, .gcEnd: 11,
         .gcPauseBegin: 12, .gcPauseEnd: 13, .regionBegin: 14, .regionEnd: 15, .log: 16, .lost: 17,
     ]
+    /// `task_create` of the id after the create register's.
+    static let createNextCode: UInt64 = 18
+    /// Short codes (docs/FORMAT.md §6, "Record heads"), by record code.
+    static let shortCodes: [UInt64: UInt64] = [4: 0, 7: 1, 8: 2, 18: 3, 9: 4, 5: 5, 2: 6]
     static let contextCode: UInt64 = 24
     static let timeCode: UInt64 = 25
 
@@ -34,7 +38,7 @@ struct SpecEventEncoder {
     mutating func append(_ event: Event) {
         // 1. time
         var delta: UInt64
-        if event.timestamp < time || event.timestamp - time >= 1 << 58 {
+        if event.timestamp < time || event.timestamp - time >= 1 << 56 {
             head(delta: 0, code: Self.timeCode)
             payload.appendUnsignedLEB128(event.timestamp)
             delta = 0
@@ -64,7 +68,8 @@ struct SpecEventEncoder {
         }
 
         // 3. the record and its context effect
-        head(delta: delta, code: Self.codes[event.kind]!)
+        let createsNext = event.kind == .taskCreate && event.task.rawValue == createRegister &+ 1
+        head(delta: delta, code: createsNext ? Self.createNextCode : Self.codes[event.kind]!)
         switch event.kind {
         case .procStart:
             payload.appendUnsignedLEB128(UInt64(event.proc.rawValue))
@@ -75,7 +80,7 @@ struct SpecEventEncoder {
             payload.appendUnsignedLEB128(event.argument1)
             payload.appendUnsignedLEB128(event.argument2)
         case .taskCreate:
-            appendTaskID(event.task.rawValue)
+            if !createsNext { appendTaskID(event.task.rawValue) }
             createRegister = event.task.rawValue
             payload.appendUnsignedLEB128(event.argument2 << 1 | (event.isRuntimeTask ? 1 : 0))
         case .taskStart:
@@ -114,6 +119,10 @@ struct SpecEventEncoder {
     }
 
     private mutating func head(delta: UInt64, code: UInt64) {
-        payload.appendUnsignedLEB128(delta << 5 | code)
+        if let short = Self.shortCodes[code] {
+            payload.appendUnsignedLEB128(delta << 3 | short)
+        } else {
+            payload.appendUnsignedLEB128((delta << 5 | code) << 3 | 7)
+        }
     }
 }

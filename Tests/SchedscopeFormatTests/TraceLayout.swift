@@ -21,7 +21,7 @@ struct TraceLayout {
         var payloadOffset: Int { offset + ChunkLayout.headerSize }
         var endOffset: Int { payloadOffset + Int(storedLength) }
         var headerRange: Range<Int> { offset..<payloadOffset }
-        var isEvents: Bool { type == ChunkLayout.eventsType }
+        var isEvents: Bool { type == ChunkLayout.eventsType || type == ChunkLayout.legacyEventsType }
         var isStrings: Bool { type == ChunkLayout.stringsType }
         var isEnd: Bool { type == ChunkLayout.endType }
     }
@@ -130,7 +130,9 @@ enum ChunkLayout {
     static let payloadCRCOffset = 52
     static let headerCRCOffset = 56
 
-    static let eventsType: UInt8 = 1
+    static let eventsType: UInt8 = 4
+    /// Events chunks of formats 1.0 and 1.1 (record heads with 5-bit codes).
+    static let legacyEventsType: UInt8 = 1
     static let stringsType: UInt8 = 2
     static let endType: UInt8 = 3
     static let storedEncoding: UInt8 = 0
