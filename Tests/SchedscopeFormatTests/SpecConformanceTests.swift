@@ -94,6 +94,29 @@ struct SpecConformanceTests {
         #expect(encoder.payload == payload)
     }
 
+    @Test("task_create_next takes the id after the create register's, and exists only in type-4 chunks")
+    func createNext() throws {
+        // task_create of 41 under context task 7 (long form, selector 0: zigzag(41) << 2 = 328,
+        // label 5), then task_create_next twice (short code 3, label 5), the second 4 ns later.
+        let context: [UInt8] = [0xC7, 0x01, 0x00, 0x07]  // context: no P, task 7
+        let payload = context + [0x1F, 0xC8, 0x02, 0x0A] + [0x03, 0x0A] + [0x23, 0x0A]
+        var bytes = ChunkForge.fileHeader()
+        bytes += ChunkForge.chunk(type: ChunkLayout.eventsType, thread: 2, firstTimestamp: 10, lastTimestamp: 14, itemCount: 3, payload: payload)
+        let outcome = try ReadOutcome.readAccepting(bytes)
+        #expect(!outcome.report.isDamaged, "\(outcome.report.damages)")
+        let thread = ThreadID(rawValue: 2)
+        #expect(outcome.events == [41, 42, 43].enumerated().map { index, task in
+            Event(kind: .taskCreate, timestamp: index == 2 ? 14 : 10, thread: thread, task: TaskID(task), argument1: 7, argument2: 5)
+        })
+
+        // In a type-1 chunk, head 0x12 is code 18, which layout A does not have.
+        bytes = ChunkForge.fileHeader()
+        bytes += ChunkForge.chunk(type: ChunkLayout.legacyEventsType, thread: 2, itemCount: 1, payload: [0x12, 0x0A])
+        let legacy = try ReadOutcome.readAccepting(bytes)
+        #expect(legacy.events.isEmpty)
+        #expect(legacy.report.damages.first?.message.contains("unknownCode(18, offset: 0)") == true, "\(legacy.report.damages)")
+    }
+
     @Test("the decoder state resets at every chunk: a chunk decodes alone")
     func stateResetsPerChunk() throws {
         // Two chunks of one thread: the second starts without context, registers or time.
