@@ -3,7 +3,7 @@ import SchedscopeModel
 /// The wire codes of event-chunk records: the spec layer of the format.
 ///
 /// A record starts with a *head*, an unsigned LEB128 varint holding the time delta and the
-/// record's code (`RecordHead`), followed by the code's arguments in `WireSpec.records`
+/// record's code (`RecordLayout`), followed by the code's arguments in `WireSpec.records`
 /// order. Codes 0–18 are events; codes 24 and 25 only change decoder state. Codes never
 /// leave this module: the model's `EventKind` is what analyses see.
 package enum WireCode: UInt8, CaseIterable, Sendable {
@@ -33,7 +33,8 @@ package enum WireCode: UInt8, CaseIterable, Sendable {
     /// Sets the current timestamp absolutely (time went backwards or jumped); emits no event.
     case time = 25
 
-    /// Maps a model kind to its wire code (every kind has exactly one). Always inlined: the
+    /// Maps a model kind to its wire code (`task_create`'s general one: the encoder chooses
+    /// `taskCreateNext` itself, from its create register). Always inlined: the
     /// writer's encoder maps every event, and as a call it was a tenth of the encoder's time.
     @inlinable @inline(__always)
     init(_ kind: EventKind) {
