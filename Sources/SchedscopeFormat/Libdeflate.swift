@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// libdeflate, loaded at run time if the system has it (Debian's `libdeflate0`): an optional
-/// accelerator, never a dependency — the format and the zlib fallback stay.
+/// accelerator, never a dependency — the format and the zlib fallback stay. The library is
+/// opened once here; the decompressor below, `LibdeflateCompressor` and `crc32(_:)` take
+/// their entry points from it.
 enum Libdeflate {
     private typealias Allocate = @convention(c) () -> OpaquePointer?
     private typealias Free = @convention(c) (OpaquePointer?) -> Void
@@ -11,6 +13,24 @@ enum Libdeflate {
         OpaquePointer?, UnsafeRawPointer?, Int, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<Int>?
     ) -> Int32
     typealias CRC32 = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
+
+    /// The `dlopen` handle. `@unchecked Sendable`: opened once, never closed or changed.
+    private struct Library: @unchecked Sendable { let handle: UnsafeMutableRawPointer }
+
+    private static let library: Library? = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL).map(Library.init)
+
+    /// The library's function `name` as a `Function`, or nil if the library or the symbol is
+    /// absent. `Function` must be the `@convention(c)` type of the symbol's C declaration.
+    static func function<Function>(_ name: String, as type: Function.Type) -> Function? {
+        guard let library, let symbol = dlsym(library.handle, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
+    }
+
+    /// Whether the environment variable `name` asks for zlib (`SCHEDSCOPE_INFLATER=zlib`,
+    /// `SCHEDSCOPE_DEFLATER=zlib`).
+    static func zlibRequested(by name: String) -> Bool {
+        getenv(name).map { String(cString: $0) == "zlib" } ?? false
+    }
 
     /// The library's entry points. `@unchecked Sendable`: C function pointers, immutable.
     private struct Functions: @unchecked Sendable {
@@ -21,26 +41,17 @@ enum Libdeflate {
 
     /// Loaded once; nil if the library is absent or `SCHEDSCOPE_INFLATER=zlib` is set.
     private static let functions: Functions? = {
-        if let choice = getenv("SCHEDSCOPE_INFLATER"), String(cString: choice) == "zlib" { return nil }
-        guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
-              let allocate = dlsym(handle, "libdeflate_alloc_decompressor"),
-              let free = dlsym(handle, "libdeflate_free_decompressor"),
-              let decompress = dlsym(handle, "libdeflate_zlib_decompress")
+        guard !zlibRequested(by: "SCHEDSCOPE_INFLATER"),
+              let allocate = function("libdeflate_alloc_decompressor", as: Allocate.self),
+              let free = function("libdeflate_free_decompressor", as: Free.self),
+              let decompress = function("libdeflate_zlib_decompress", as: ZlibDecompress.self)
         else { return nil }
-        return Functions(
-            allocate: unsafeBitCast(allocate, to: Allocate.self),
-            free: unsafeBitCast(free, to: Free.self),
-            zlibDecompress: unsafeBitCast(decompress, to: ZlibDecompress.self))
+        return Functions(allocate: allocate, free: free, zlibDecompress: decompress)
     }()
 
     /// `libdeflate_crc32`, if the system has the library. Not switched off by
     /// `SCHEDSCOPE_INFLATER`/`SCHEDSCOPE_DEFLATER`: it computes the same value as zlib's.
-    static let crc32: CRC32? = {
-        guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
-              let symbol = dlsym(handle, "libdeflate_crc32")
-        else { return nil }
-        return unsafeBitCast(symbol, to: CRC32.self)
-    }()
+    static let crc32: CRC32? = function("libdeflate_crc32", as: CRC32.self)
 
     /// Whether libdeflate was found.
     static var isAvailable: Bool { functions != nil }

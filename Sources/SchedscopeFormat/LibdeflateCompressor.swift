@@ -1,16 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// libdeflate's compressor, loaded at run time if the system has it (Debian's `libdeflate0`),
 /// for the writers: `libdeflate_zlib_compress` writes a standard zlib stream (so the format
 /// does not change) two to three times as fast as zlib's `deflate` at level 1. (Its CRC-32
 /// serves every reader and writer through `crc32(_:)`, whatever the settings.)
 ///
 /// An accelerator, never a dependency: without the library, or with
-/// `SCHEDSCOPE_DEFLATER=zlib` in the environment, `Deflater` uses zlib.
-/// (The reader's side, `Libdeflate.Decompressor`, loads the same library independently;
-/// `dlopen` returns the same handle to both.)
+/// `SCHEDSCOPE_DEFLATER=zlib` in the environment, `Deflater` uses zlib. The library itself
+/// is opened by `Libdeflate`.
 final class LibdeflateCompressor {
     private typealias Allocate = @convention(c) (Int32) -> OpaquePointer?
     private typealias Free = @convention(c) (OpaquePointer?) -> Void
@@ -25,16 +20,12 @@ final class LibdeflateCompressor {
 
     /// Loaded once; nil if the library is absent or `SCHEDSCOPE_DEFLATER=zlib` is set.
     private static let functions: Functions? = {
-        if let choice = getenv("SCHEDSCOPE_DEFLATER"), String(cString: choice) == "zlib" { return nil }
-        guard let handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL),
-              let allocate = dlsym(handle, "libdeflate_alloc_compressor"),
-              let free = dlsym(handle, "libdeflate_free_compressor"),
-              let compress = dlsym(handle, "libdeflate_zlib_compress")
+        guard !Libdeflate.zlibRequested(by: "SCHEDSCOPE_DEFLATER"),
+              let allocate = Libdeflate.function("libdeflate_alloc_compressor", as: Allocate.self),
+              let free = Libdeflate.function("libdeflate_free_compressor", as: Free.self),
+              let compress = Libdeflate.function("libdeflate_zlib_compress", as: ZlibCompress.self)
         else { return nil }
-        return Functions(
-            allocate: unsafeBitCast(allocate, to: Allocate.self),
-            free: unsafeBitCast(free, to: Free.self),
-            zlibCompress: unsafeBitCast(compress, to: ZlibCompress.self))
+        return Functions(allocate: allocate, free: free, zlibCompress: compress)
     }()
 
     /// Whether the library was found (and not switched off by `SCHEDSCOPE_DEFLATER=zlib`).
