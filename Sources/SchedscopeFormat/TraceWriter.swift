@@ -156,30 +156,19 @@ public final class TraceWriter {
         return summary
     }
 
-    private static let stringChunkBytes = 256 << 10
 
     private func flushStrings() throws(TraceFormatError) {
-        // Batches keep every strings chunk far below the payload cap.
-        var start = 0
-        while start < pendingStrings.count {
-            var end = start
-            var bytes = 0
-            while end < pendingStrings.count && (end == start || bytes < Self.stringChunkBytes) {
-                bytes += pendingStrings[end].1.utf8.count + 8
-                end += 1
-            }
-            let batch = Array(pendingStrings[start..<end])
+        for batch in ChunkFraming.stringBatches(pendingStrings) {
             // (`withUnsafeBytes` rethrows untyped errors: the Result keeps the type.)
-            let written = StringsCodec.encode(batch).withUnsafeBytes { payload in
+            let written = StringsCodec.encode(Array(batch)).withUnsafeBytes { payload in
                 Result { () throws(TraceFormatError) in
-                    try writeChunk(
-                        type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
-                        itemCount: UInt32(batch.count), payload: payload)
+                    try ChunkFraming.frame(
+                        payload, type: .strings, generation: generation, sequence: stringChunkSequence,
+                        itemCount: UInt32(batch.count), deflater: deflater, write)
                 }
             }
             try written.get()
             stringChunkSequence += 1
-            start = end
         }
         pendingStrings.removeAll(keepingCapacity: true)
     }
@@ -187,40 +176,19 @@ public final class TraceWriter {
     private func flushChunk(of index: Int) throws(TraceFormatError) {
         // Strings precede their first use: flush them before any event chunk.
         try flushStrings()
-        let encoder = encoders[index]
-        let decodedCount = encoder.payload.count
-        try encoder.payload.withBytes { (payload) throws(TraceFormatError) in
-            try writeChunk(
-                type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
-                firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
-                itemCount: encoder.eventCount, payload: payload)
+        let decodedCount = encoders[index].payload.count
+        try ChunkFraming.frame(encoders[index], generation: generation, deflater: deflater) { (header, stored) throws(TraceFormatError) in
+            try write(header, stored)
+            summary.storedEventBytes += UInt64(stored.count)
         }
         summary.decodedEventBytes += UInt64(decodedCount)
         generationDecodedBytes += decodedCount
         encoders[index].startNextChunk()
     }
 
-    private func writeChunk(
-        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64,
-        lastTimestamp: UInt64, itemCount: UInt32, payload: UnsafeRawBufferPointer
-    ) throws(TraceFormatError) {
-        let write = { (compressed: UnsafeRawBufferPointer?) throws(TraceFormatError) in
-            let stored = compressed ?? payload
-            let header = ChunkHeader(
-                type: type, encoding: compressed == nil ? .stored : .zlib, generation: self.generation,
-                sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
-                itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-                payloadCRC: crc32(stored)
-            )
-            try self.sink.write(header.encode())
-            try self.sink.write(stored)
-            self.summary.chunks += 1
-            if type == .events { self.summary.storedEventBytes += UInt64(stored.count) }
-        }
-        if let deflater {
-            try deflater.withCompressed(payload, write)
-        } else {
-            try write(nil)
-        }
+    private func write(_ header: ChunkHeader, _ stored: UnsafeRawBufferPointer) throws(TraceFormatError) {
+        try sink.write(header.encode())
+        try sink.write(stored)
+        summary.chunks += 1
     }
 }

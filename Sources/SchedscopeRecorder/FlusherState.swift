@@ -33,7 +33,6 @@ struct FlusherState {
     /// Pending file bytes after which a drain pass writes them out.
     static let writeBatchBytes = 1 << 20
     /// Strings per strings-chunk batch (in bytes of UTF-8, roughly).
-    static let stringChunkBytes = 256 << 10
 
     let info: TraceInfo
     let clock: RecorderClock
@@ -415,8 +414,7 @@ struct FlusherState {
     private mutating func emitChunk(of index: Int) throws(RecorderError) {
         if case .file = output { appendPendingStrings() }
         let decodedCount = streams[index].encoder.payload.count
-        let stored = Self.appendChunk(
-            encoder: streams[index].encoder, generation: generation, deflater: deflater, to: &pending)
+        let stored = Self.appendChunk(of: streams[index].encoder, generation: generation, deflater: deflater, to: &pending)
         streams[index].encoder.startNextChunk()
         summary.eventChunks += 1
         summary.decodedEventBytes += UInt64(decodedCount)
@@ -436,59 +434,32 @@ struct FlusherState {
     }
 
     mutating func appendStringChunks(_ entries: [(StringID, String)], generation: UInt32) {
-        var start = 0
-        while start < entries.count {
-            var end = start
-            var bytes = 0
-            while end < entries.count && (end == start || bytes < Self.stringChunkBytes) {
-                bytes += entries[end].1.utf8.count + 8
-                end += 1
-            }
-            let batch = Array(entries[start..<end])
-            StringsCodec.encode(batch).withUnsafeBytes { payload in
-                _ = Self.appendChunk(
-                    type: .strings, sequence: stringChunkSequence, thread: 0, firstTimestamp: 0, lastTimestamp: 0,
-                    itemCount: UInt32(batch.count), payload: payload, generation: generation, deflater: deflater,
-                    to: &pending)
+        for batch in ChunkFraming.stringBatches(entries) {
+            StringsCodec.encode(Array(batch)).withUnsafeBytes { payload in
+                ChunkFraming.frame(
+                    payload, type: .strings, generation: generation, sequence: stringChunkSequence,
+                    itemCount: UInt32(batch.count), deflater: deflater
+                ) { header, stored in Self.append(header, stored, to: &pending) }
             }
             stringChunkSequence += 1
             summary.stringChunks += 1
-            start = end
         }
     }
 
-    /// Appends an encoder's chunk to `output`; returns the stored payload size.
+    /// Appends an encoder's events chunk to `output`; returns the stored payload size.
+    /// (Static, taking `output` inout: see `drainBatch`.)
     private static func appendChunk(
-        encoder: ThreadChunkEncoder, generation: UInt32, deflater: Deflater?, to output: inout [UInt8]
+        of encoder: ThreadChunkEncoder, generation: UInt32, deflater: Deflater?, to output: inout [UInt8]
     ) -> Int {
-        encoder.payload.withBytes { payload in
-            appendChunk(
-                type: .events, sequence: encoder.nextSequence, thread: encoder.thread.rawValue,
-                firstTimestamp: encoder.firstTimestamp, lastTimestamp: encoder.maxTimestamp,
-                itemCount: encoder.eventCount, payload: payload, generation: generation, deflater: deflater, to: &output)
-        }
-    }
-
-    /// Appends one chunk to `output`, compressed when that makes it smaller; returns the
-    /// stored payload size. (Static, taking `output` inout: see `drainBatch`.)
-    private static func appendChunk(
-        type: ChunkHeader.ChunkType, sequence: UInt32, thread: UInt64, firstTimestamp: UInt64, lastTimestamp: UInt64,
-        itemCount: UInt32, payload: UnsafeRawBufferPointer, generation: UInt32, deflater: Deflater?,
-        to output: inout [UInt8]
-    ) -> Int {
-        func append(_ compressed: UnsafeRawBufferPointer?) -> Int {
-            let stored = compressed ?? payload
-            let header = ChunkHeader(
-                type: type, encoding: compressed == nil ? .stored : .zlib, generation: generation,
-                sequence: sequence, thread: thread, firstTimestamp: firstTimestamp, lastTimestamp: lastTimestamp,
-                itemCount: itemCount, storedLength: UInt32(stored.count), decodedLength: UInt32(payload.count),
-                payloadCRC: crc32(stored))
-            output.append(contentsOf: header.encode())
-            output.append(contentsOf: stored)
+        ChunkFraming.frame(encoder, generation: generation, deflater: deflater) { header, stored in
+            append(header, stored, to: &output)
             return stored.count
         }
-        guard let deflater else { return append(nil) }
-        return deflater.withCompressed(payload, append)
+    }
+
+    private static func append(_ header: ChunkHeader, _ stored: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.append(contentsOf: header.encode())
+        output.append(contentsOf: stored)
     }
 
     /// Writes `pending` to the file (file recordings; flight recordings keep it).
@@ -557,7 +528,7 @@ struct FlusherState {
                 encoder.append(event)
                 reopened += 1
             }
-            _ = Self.appendChunk(encoder: encoder, generation: firstGeneration, deflater: deflater, to: &pending)
+            _ = Self.appendChunk(of: encoder, generation: firstGeneration, deflater: deflater, to: &pending)
         }
         let prefixBytes = pending
         pending = savedPending
