@@ -17,9 +17,9 @@ extension GenerationMerger {
         }
         var heapCount = 0
         for (i, cursor) in cursors.enumerated() {
-            heads[i] = Head(events: cursor.events, index: 0, count: 0)
+            heads[i] = Head(cursor)
             guard try cursor.fill(reader, pipeline) else { continue }
-            heads[i] = Head(events: cursor.events, index: cursor.index, count: cursor.count)
+            heads[i] = Head(cursor)
             keyTime[i] = cursor.headTimestamp
             heap[heapCount] = i
             heapCount += 1
@@ -51,11 +51,11 @@ extension GenerationMerger {
             for (i, index) in sorted.enumerated() { heap[i] = index }
         }
 
-        var filled = self.filled
         var output = self.output
+        var out = output + filled
         defer {
-            self.filled = filled
             self.output = output
+            filled = output.distance(to: out)
         }
         while heapCount > 0 {
             let top = heap[0]
@@ -74,7 +74,7 @@ extension GenerationMerger {
             var head = heads[top]
             let next = try emitRun(
                 &head, upTo: lastAllowed, cursor: top, of: cursors,
-                output: &output, filled: &filled, reader: reader, deliver: deliver)
+                output: &output, out: &out, reader: reader, deliver: deliver)
             heads[top] = head
             if let next {
                 keyTime[top] = next

@@ -28,16 +28,16 @@ extension GenerationMerger {
         for (i, cursor) in cursors.enumerated() {
             guard try cursor.fill(reader, pipeline) else { continue }
             keys[live] = cursor.headTimestamp
-            heads[live] = Head(events: cursor.events, index: cursor.index, count: cursor.count)
+            heads[live] = Head(cursor)
             owners[live] = i
             live += 1
         }
 
-        var filled = self.filled
         var output = self.output
+        var out = output + filled
         defer {
-            self.filled = filled
             self.output = output
+            filled = output.distance(to: out)
         }
         while live > 0 {
             // One pass finds the earliest thread `top` and the last timestamp it may emit
@@ -65,7 +65,7 @@ extension GenerationMerger {
             var head = heads[top]
             if let next = try emitRun(
                 &head, upTo: lastAllowed, cursor: owners[top], of: cursors,
-                output: &output, filled: &filled, reader: reader, deliver: deliver)
+                output: &output, out: &out, reader: reader, deliver: deliver)
             {
                 keys[top] = next
                 heads[top] = head

@@ -58,62 +58,81 @@ struct GenerationMerger {
         }
     }
 
-    /// The hot state of one cursor: its current block's events and how far it has got.
+    /// The hot state of one cursor: its next event and the end of its current block.
     struct Head {
-        var events: UnsafeMutablePointer<Event>
-        var index: Int
-        var count: Int
+        var next: UnsafeMutablePointer<Event>
+        var end: UnsafeMutablePointer<Event>
+
+        init(_ cursor: ThreadCursor) {
+            next = cursor.events + cursor.index
+            end = cursor.events + cursor.count
+        }
     }
 
     /// Copies `head`'s events up to `lastAllowed` to the output (the run of one thread
     /// between two selections), handing full batches on and refilling the cursor at the
-    /// end of each block.
+    /// end of each block. The run's first event must be within `lastAllowed` (it is the
+    /// earliest of all threads', so it always is), and the output must have room for it.
     ///
-    /// `output` and `filled` are the caller's locals, so they stay in registers over the
-    /// merge loop: read through `self`, the buffer's address was reloaded after every
-    /// event's store (the store might, as far as the compiler knows, have changed it).
+    /// `output` (the batch being filled) and `out` (its next free slot) are the caller's
+    /// locals, so they stay in registers over the merge loop: read through `self`, the
+    /// buffer's address was reloaded after every event's store (the store might, as far
+    /// as the compiler knows, have changed it).
     /// - Returns: the timestamp of the thread's next event, which is after `lastAllowed`;
     ///   nil once the thread has no more events.
     @inline(__always)
     func emitRun(
         _ head: inout Head, upTo lastAllowed: UInt64, cursor: Int, of cursors: [ThreadCursor],
-        output: inout UnsafeMutablePointer<Event>, filled: inout Int, reader: TraceReader, deliver: Deliver
+        output: inout UnsafeMutablePointer<Event>, out: inout UnsafeMutablePointer<Event>,
+        reader: TraceReader, deliver: Deliver
     ) throws -> UInt64? {
-        let capacity = self.capacity
+        var next = head.next
+        // Where the block ends or the output fills, whichever comes first: one test per
+        // event covers both, and the rare cases are sorted out after it.
+        var stop = Self.runLimit(next, head.end, out, output + capacity)
         while true {
-            let events = head.events
-            var index = head.index
-            let count = head.count
-            // Bounded by the block's end and the output's free room up front, so each
-            // event costs one index test, one time test and the copy (runs are short:
-            // about 2.5 events on an 8-P trace).
-            let stop = min(count, index &+ (capacity &- filled))
-            while index < stop && events[index].timestamp <= lastAllowed {
-                // As raw bytes: three 16-byte moves, where the typed copy moved the
-                // fields one by one (five loads and five stores).
-                UnsafeMutableRawPointer(output + filled).copyMemory(
-                    from: UnsafeRawPointer(events + index), byteCount: MemoryLayout<Event>.stride)
-                filled &+= 1
-                index &+= 1
+            // As raw bytes: three 16-byte moves, where the typed copy moved the fields
+            // one by one (five loads and five stores).
+            UnsafeMutableRawPointer(out).copyMemory(from: UnsafeRawPointer(next), byteCount: MemoryLayout<Event>.stride)
+            out += 1
+            next += 1
+            if next == stop {
+                if out == output + capacity {
+                    output = try hand(output, capacity, reader: reader, deliver: deliver)
+                    out = output
+                }
+                if next == head.end {
+                    // Only here, once a block, is the cursor object touched (fetched from
+                    // the array once a run, it cost a retain and a release per run).
+                    let thread = cursors[cursor]
+                    thread.index = thread.count
+                    guard try thread.fill(reader, pipeline) else { return nil }
+                    head = Head(thread)
+                    next = head.next
+                }
+                stop = Self.runLimit(next, head.end, out, output + capacity)
             }
-            head.index = index
-            if filled == capacity {
-                output = try hand(output, filled, reader: reader, deliver: deliver)
-                filled = 0
-            }
-            if index < count {
-                let time = events[index].timestamp
-                // Stopped by a full output in the middle of the run: go on.
-                if time <= lastAllowed { continue }
+            // The event that ends the run is the thread's next key: loaded once, for both.
+            let time = next.pointee.timestamp
+            if time > lastAllowed {
+                head.next = next
                 return time
             }
-            // Only here, once a block, is the cursor object touched (fetched from the
-            // array once a run, it cost a retain and a release per run).
-            let thread = cursors[cursor]
-            thread.index = index
-            guard try thread.fill(reader, pipeline) else { return nil }
-            head = Head(events: thread.events, index: thread.index, count: thread.count)
         }
+    }
+
+    /// Where a run from `next` must stop at the latest: at `end`, the end of its block, or
+    /// when the output (`out` up to `outputEnd`) is full, whichever comes first.
+    @inline(__always)
+    static func runLimit(
+        _ next: UnsafeMutablePointer<Event>, _ end: UnsafeMutablePointer<Event>,
+        _ out: UnsafeMutablePointer<Event>, _ outputEnd: UnsafeMutablePointer<Event>
+    ) -> UnsafeMutablePointer<Event> {
+        // In bytes: both distances are whole events, and counting events would cost two
+        // divisions by 48 a run.
+        let blockBytes = UnsafeRawPointer(next).distance(to: UnsafeRawPointer(end))
+        let roomBytes = UnsafeRawPointer(out).distance(to: UnsafeRawPointer(outputEnd))
+        return (UnsafeMutableRawPointer(next) + min(blockBytes, roomBytes)).assumingMemoryBound(to: Event.self)
     }
 
     private static func describe(_ bytes: Int) -> String {
