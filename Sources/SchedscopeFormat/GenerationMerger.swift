@@ -1,54 +1,12 @@
 import SchedscopeModel
 
-/// One thread's events within a generation, a block at a time: the block being merged,
-/// and the next one already submitted for decoding.
-final class ThreadCursor {
-    let stream: ThreadDecodeStream
-    private var current: EventBlock?
-    private var prefetched: EventBlock?
-    /// The current block's events, `index` the next to merge, `count` how many.
-    private(set) var events = UnsafeMutablePointer<Event>(bitPattern: MemoryLayout<Event>.alignment)!
-    var index = 0
-    private(set) var count = 0
-
-    init(stream: ThreadDecodeStream) { self.stream = stream }
-
-    /// Submits the first block for decoding.
-    func start(_ pipeline: ChunkPipeline) {
-        prefetched = pipeline.submit(stream)
-    }
-
-    /// Makes `events[index]` the thread's next event; false once the thread has no more.
-    /// Records each finished chunk's outcome in `reader`'s report, in chunk order.
-    func fill(_ reader: TraceReader, _ pipeline: ChunkPipeline) throws -> Bool {
-        while index >= count {
-            guard let next = prefetched else {
-                current = nil
-                count = 0
-                index = 0
-                return false
-            }
-            next.waitUntilReady()
-            for (chunk, problem) in next.finishedChunks { reader.recordOutcome(chunk, problem) }
-            if let error = next.ioError { throw error }
-            prefetched = next.endOfStream ? nil : pipeline.submit(stream)
-            current = next
-            events = next.events
-            index = 0
-            count = next.count
-        }
-        return true
-    }
-
-    @inline(__always)
-    var headTimestamp: UInt64 { events[index].timestamp }
-}
-
 /// Merges a generation's per-thread chunks into one time-ordered stream of batches.
 ///
-/// A binary heap orders the threads by their next event `(timestamp, thread id)`; the thread
-/// on top emits a whole run of events up to the second thread's next one before the heap
-/// is touched again. Keys live in flat buffers so that a comparison touches no object.
+/// The thread with the earliest next event `(timestamp, thread id)` emits a whole run of
+/// events, up to the next event of the second earliest, before the next thread is chosen
+/// (`emitRun`). A generation of up to `maxScannedThreads` threads chooses by a branch-free
+/// scan of their next timestamps (`mergeByScan`), a wider one by a binary heap
+/// (`mergeByHeap`). Keys live in flat buffers so that a comparison touches no object.
 ///
 /// Batches go to a `Deliver` function, which returns the buffer to fill next: the same one
 /// again when reading on one thread, a free slot of the pipeline when another thread
@@ -56,10 +14,10 @@ final class ThreadCursor {
 struct GenerationMerger {
     typealias Deliver = (UnsafeBufferPointer<Event>) throws -> UnsafeMutablePointer<Event>
 
-    private var output: UnsafeMutablePointer<Event>
-    private let capacity: Int
-    private var filled = 0
-    private let pipeline: ChunkPipeline
+    var output: UnsafeMutablePointer<Event>
+    let capacity: Int
+    var filled = 0
+    let pipeline: ChunkPipeline
     private let budget: Int
 
     init(output: UnsafeMutablePointer<Event>, capacity: Int, pipeline: ChunkPipeline, budget: Int) {
@@ -92,132 +50,89 @@ struct GenerationMerger {
         try mergeCursors(admitted, reader: reader, deliver: deliver)
     }
 
-    /// The hot state of one cursor: its current chunk's events and how far it has got.
-    private struct Head {
-        var events: UnsafeMutablePointer<Event>
-        var index: Int
-        var count: Int
+    private mutating func mergeCursors(_ cursors: [ThreadCursor], reader: TraceReader, deliver: Deliver) throws {
+        if cursors.count <= Self.maxScannedThreads {
+            try mergeByScan(cursors, reader: reader, deliver: deliver)
+        } else {
+            try mergeByHeap(cursors, reader: reader, deliver: deliver)
+        }
     }
 
-    private mutating func mergeCursors(_ cursors: [ThreadCursor], reader: TraceReader, deliver: Deliver) throws {
-        let n = cursors.count
-        guard n > 0 else { return }
-        // Flat buffers: the loop below touches no object and no reference count.
-        let keyTime = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let heads = UnsafeMutablePointer<Head>.allocate(capacity: n)
-        let heap = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        defer {
-            keyTime.deallocate()
-            heads.deallocate()
-            heap.deallocate()
-        }
-        var heapCount = 0
-        for (i, cursor) in cursors.enumerated() {
-            heads[i] = Head(events: cursor.events, index: 0, count: 0)
-            guard try cursor.fill(reader, pipeline) else { continue }
-            heads[i] = Head(events: cursor.events, index: cursor.index, count: cursor.count)
-            keyTime[i] = cursor.headTimestamp
-            heap[heapCount] = i
-            heapCount += 1
-        }
-        // A cursor's index is its thread's rank by id, so ties break by index.
-        @inline(__always)
-        func less(_ a: Int, _ b: Int) -> Bool {
-            let ta = keyTime[a], tb = keyTime[b]
-            return ta < tb || (ta == tb && a < b)
-        }
-        /// Sinks `item` from slot `start` (a hole) of the first `count` heap slots.
-        @inline(__always)
-        func siftDown(from start: Int, _ item: Int, _ count: Int) {
-            var i = start
-            while true {
-                let left = 2 &* i &+ 1
-                if left >= count { break }
-                var child = left
-                if left &+ 1 < count && less(heap[left &+ 1], heap[left]) { child = left &+ 1 }
-                if !less(heap[child], item) { break }
-                heap[i] = heap[child]
-                i = child
-            }
-            heap[i] = item
-        }
-        if heapCount > 1 {
-            // Heapify by insertion order: sort the few initial keys.
-            let sorted = (0..<heapCount).map { heap[$0] }.sorted { less($0, $1) }
-            for (i, index) in sorted.enumerated() { heap[i] = index }
-        }
+    /// The hot state of one cursor: its next event and the end of its current block.
+    struct Head {
+        var next: UnsafeMutablePointer<Event>
+        var end: UnsafeMutablePointer<Event>
 
-        // The output position, buffer and capacity live in locals (registers) for the
-        // loop: read through `self`, the buffer's address was reloaded after every event's
-        // store (the store might, as far as the compiler knows, have changed it).
-        var filled = self.filled
-        var output = self.output
-        defer {
-            self.filled = filled
-            self.output = output
+        init(_ cursor: ThreadCursor) {
+            next = cursor.events + cursor.index
+            end = cursor.events + cursor.count
         }
-        let capacity = self.capacity
-        while heapCount > 0 {
-            let top = heap[0]
-            // `top` emits every event up to the second-best thread's next one: that event
-            // too when the tie goes to `top` (the lower index), else only those before it.
-            // One `<=` against `lastAllowed` per event says both. `top` is the heap's
-            // minimum, so when it loses ties its time is below the limit, which is then
-            // at least 1: the subtraction cannot wrap.
-            var lastAllowed = UInt64.max
-            var secondSlot = 0
-            if heapCount > 1 {
-                secondSlot = heapCount == 2 || less(heap[1], heap[2]) ? 1 : 2
-                let second = heap[secondSlot]
-                lastAllowed = top < second ? keyTime[second] : keyTime[second] &- 1
+    }
+
+    /// Copies `head`'s events up to `lastAllowed` to the output (the run of one thread
+    /// between two selections), handing full batches on and refilling the cursor at the
+    /// end of each block. The run's first event must be within `lastAllowed` (it is the
+    /// earliest of all threads', so it always is), and the output must have room for it.
+    ///
+    /// `output` (the batch being filled) and `out` (its next free slot) are the caller's
+    /// locals, so they stay in registers over the merge loop: read through `self`, the
+    /// buffer's address was reloaded after every event's store (the store might, as far
+    /// as the compiler knows, have changed it).
+    /// - Returns: the timestamp of the thread's next event, which is after `lastAllowed`;
+    ///   nil once the thread has no more events.
+    @inline(__always)
+    func emitRun(
+        _ head: inout Head, upTo lastAllowed: UInt64, cursor: Int, of cursors: [ThreadCursor],
+        output: inout UnsafeMutablePointer<Event>, out: inout UnsafeMutablePointer<Event>,
+        reader: TraceReader, deliver: Deliver
+    ) throws -> UInt64? {
+        var next = head.next
+        // Where the block ends or the output fills, whichever comes first: one test per
+        // event covers both, and the rare cases are sorted out after it.
+        var stop = Self.runLimit(next, head.end, out, output + capacity)
+        while true {
+            // As raw bytes: three 16-byte moves, where the typed copy moved the fields
+            // one by one (five loads and five stores).
+            UnsafeMutableRawPointer(out).copyMemory(from: UnsafeRawPointer(next), byteCount: MemoryLayout<Event>.stride)
+            out += 1
+            next += 1
+            if next == stop {
+                if out == output + capacity {
+                    output = try hand(output, capacity, reader: reader, deliver: deliver)
+                    out = output
+                }
+                if next == head.end {
+                    // Only here, once a block, is the cursor object touched (fetched from
+                    // the array once a run, it cost a retain and a release per run).
+                    let thread = cursors[cursor]
+                    thread.index = thread.count
+                    guard try thread.fill(reader, pipeline) else { return nil }
+                    head = Head(thread)
+                    next = head.next
+                }
+                stop = Self.runLimit(next, head.end, out, output + capacity)
             }
-            var head = heads[top]
-            var exhausted = false
-            while true {
-                let events = head.events
-                var index = head.index
-                let count = head.count
-                // The copy loop is bounded by the block's end and the output's free room
-                // up front, so each event costs one index test, one time test and the copy
-                // (runs are short: about 2.5 events on an 8-P trace).
-                let stop = min(count, index &+ (capacity &- filled))
-                while index < stop && events[index].timestamp <= lastAllowed {
-                    output[filled] = events[index]
-                    filled &+= 1
-                    index &+= 1
-                }
-                head.index = index
-                if filled == capacity {
-                    output = try hand(output, filled, reader: reader, deliver: deliver)
-                    filled = 0
-                }
-                if index < count {
-                    let time = events[index].timestamp
-                    // Stopped by a full output in the middle of the run: go on.
-                    if time <= lastAllowed { continue }
-                    keyTime[top] = time
-                    break
-                }
-                let cursor = cursors[top]
-                cursor.index = index
-                guard try cursor.fill(reader, pipeline) else {
-                    exhausted = true
-                    break
-                }
-                head = Head(events: cursor.events, index: cursor.index, count: cursor.count)
-            }
-            heads[top] = head
-            if exhausted {
-                heapCount -= 1
-                if heapCount > 0 { siftDown(from: 0, heap[heapCount], heapCount) }
-            } else if heapCount > 1 {
-                // The run ended at an event that sorts after the second thread's next one
-                // (`lastAllowed` says so), so that thread takes the top: the sift starts one
-                // level down, without comparing the top's children again.
-                heap[0] = heap[secondSlot]
-                siftDown(from: secondSlot, top, heapCount)
+            // The event that ends the run is the thread's next key: loaded once, for both.
+            let time = next.pointee.timestamp
+            if time > lastAllowed {
+                head.next = next
+                return time
             }
         }
+    }
+
+    /// Where a run from `next` must stop at the latest: at `end`, the end of its block, or
+    /// when the output (`out` up to `outputEnd`) is full, whichever comes first.
+    @inline(__always)
+    static func runLimit(
+        _ next: UnsafeMutablePointer<Event>, _ end: UnsafeMutablePointer<Event>,
+        _ out: UnsafeMutablePointer<Event>, _ outputEnd: UnsafeMutablePointer<Event>
+    ) -> UnsafeMutablePointer<Event> {
+        // In bytes: both distances are whole events, and counting events would cost two
+        // divisions by 48 a run.
+        let blockBytes = UnsafeRawPointer(next).distance(to: UnsafeRawPointer(end))
+        let roomBytes = UnsafeRawPointer(out).distance(to: UnsafeRawPointer(outputEnd))
+        return (UnsafeMutableRawPointer(next) + min(blockBytes, roomBytes)).assumingMemoryBound(to: Event.self)
     }
 
     private static func describe(_ bytes: Int) -> String {
@@ -237,7 +152,7 @@ struct GenerationMerger {
     /// events instead of every batch: about 30 instructions per event under callgrind, on
     /// an 8-P synthetic trace.
     @inline(never)
-    private func hand(
+    func hand(
         _ buffer: UnsafeMutablePointer<Event>, _ count: Int, reader: TraceReader, deliver: Deliver
     ) throws -> UnsafeMutablePointer<Event> {
         reader.countEvents(count)
