@@ -9,26 +9,29 @@ enum OpenAddressing {
 
     /// Empties slot `i` of a table, moving later entries of its probe run back into the
     /// hole so that every remaining key stays reachable from its home slot.
-    /// - Returns: the slot left empty at the end (its key is set to `empty`; the caller
-    ///   clears its value if values need clearing).
+    /// - Parameters:
+    ///   - key: the key in a slot (`empty` for an empty one).
+    ///   - move: moves the entry in the first slot into the second.
+    /// - Returns: the slot left empty at the end; the caller marks it empty (and clears its
+    ///   value if values need clearing).
     @inline(__always)
-    static func removeShifting<Value>(
-        at i: Int, keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<Value>, mask: Int, empty: UInt64
+    static func removeShifting(
+        at i: Int, mask: Int, empty: UInt64, key: (Int) -> UInt64, move: (_ from: Int, _ to: Int) -> Void
     ) -> Int {
         var hole = i
         var j = (i + 1) & mask
-        while keys[j] != empty {
-            let home = slot(keys[j], mask: mask)
+        while true {
+            let k = key(j)
+            if k == empty { break }
+            let home = slot(k, mask: mask)
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
+                move(j, hole)
                 hole = j
             }
             j = (j + 1) & mask
         }
-        keys[hole] = empty
         return hole
     }
 }
