@@ -103,12 +103,7 @@ public final class IDTable<Value> {
             i = (i + 1) & mask
         }
         let removed = values[i]
-        let keys = keys, values = values
-        let hole = OpenAddressing.removeShifting(at: i, mask: mask, empty: Self.empty, key: { keys[$0] }) { from, to in
-            keys[to] = keys[from]
-            values[to] = values[from]
-        }
-        keys[hole] = Self.empty
+        let hole = OpenAddressing.removeShifting(at: i, keys: keys, values: values, mask: mask, empty: Self.empty)
         values[hole] = nil
         count -= 1
         return removed

@@ -9,29 +9,26 @@ enum OpenAddressing {
 
     /// Empties slot `i` of a table, moving later entries of its probe run back into the
     /// hole so that every remaining key stays reachable from its home slot.
-    /// - Parameters:
-    ///   - key: the key in a slot (`empty` for an empty one).
-    ///   - move: moves the entry in the first slot into the second.
-    /// - Returns: the slot left empty at the end; the caller marks it empty (and clears its
-    ///   value if values need clearing).
+    /// - Returns: the slot left empty at the end (its key is set to `empty`; the caller
+    ///   clears its value if values need clearing).
     @inline(__always)
-    static func removeShifting(
-        at i: Int, mask: Int, empty: UInt64, key: (Int) -> UInt64, move: (_ from: Int, _ to: Int) -> Void
+    static func removeShifting<Value>(
+        at i: Int, keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<Value>, mask: Int, empty: UInt64
     ) -> Int {
         var hole = i
         var j = (i + 1) & mask
-        while true {
-            let k = key(j)
-            if k == empty { break }
-            let home = slot(k, mask: mask)
+        while keys[j] != empty {
+            let home = slot(keys[j], mask: mask)
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
-                move(j, hole)
+                keys[hole] = keys[j]
+                values[hole] = values[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
+        keys[hole] = empty
         return hole
     }
 }
