@@ -139,28 +139,39 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        let now = event.timestamp
+    package mutating func advance(to now: UInt64) {
         if now >= windowEnd { advanceWindows(to: now) }
         integrate(to: now)
-        switch event.kind {
-        case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd:
-            guard let task else { return }
-            let before = task.pointee.phase
-            let wasRunnable = before == .runnable
-            let isRunnable = TaskLifecycle.isRunnable(after: event, from: before)
-            if wasRunnable != isRunnable { runnableCount &+= isRunnable ? 1 : -1 }
-            if event.kind == .taskStart {
-                start(event, before, task)
-            } else if event.kind.stopsTask && before == .running {
-                if let p = procs.index(task.pointee.proc), procs[p].pointee.runningTask == event.task.rawValue {
-                    stop(procs[p], at: now)
-                }
-            }
-        case .procSteal, .procStart, .procStop:
-            procEvent(event)
-        default:
-            break
+    }
+
+    @inline(__always)
+    package mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        if task.pointee.phase != .runnable { runnableCount &+= 1 }
+    }
+
+    @inline(__always)
+    package mutating func taskUnparked(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        // A parked or unknown task becomes runnable; a running or runnable one stays as it is.
+        let before = task.pointee.phase
+        if before == .parked || before == .unknown { runnableCount &+= 1 }
+    }
+
+    @inline(__always)
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        let before = task.pointee.phase
+        if before == .runnable { runnableCount &-= 1 }
+        start(event, before, task)
+    }
+
+    @inline(__always)
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        let before = task.pointee.phase
+        // A yield or preemption leaves the task runnable; a park or end, not.
+        let runnableAfter = event.kind == .taskYield || event.kind == .taskPreempt
+        if (before == .runnable) != runnableAfter { runnableCount &+= runnableAfter ? 1 : -1 }
+        if before == .running, let p = procs.index(task.pointee.proc),
+           procs[p].pointee.runningTask == event.task.rawValue {
+            stop(procs[p], at: event.timestamp)
         }
     }
 
@@ -178,7 +189,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         if window.contains(now) { p.pointee.tasksRun += 1 }
     }
 
-    private mutating func procEvent(_ event: Event) {
+    package mutating func procEvent(_ event: Event) {
         guard event.proc.isSome else { return }
         if event.kind != .procSteal {
             _ = slot(event.proc)

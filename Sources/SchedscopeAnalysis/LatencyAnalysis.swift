@@ -106,8 +106,8 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard event.kind == .taskStart, let task, task.pointee.phase == .runnable else { return }
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        guard task.pointee.phase == .runnable else { return }
         sample(event, task)
     }
 

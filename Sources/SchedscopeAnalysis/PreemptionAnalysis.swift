@@ -96,8 +96,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
     public mutating func finish(strings: StringTable) -> PreemptionReport { finish(lifecycle: lifecycle, strings: strings) }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard event.kind.stopsTask, let task else { return }
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
         stop(event, task)
     }
 
