@@ -94,7 +94,7 @@ public struct GCAnalysis: TaskLifecycleObserver {
     package mutating func gcEvent(_ event: Event) {
         switch event.kind {
         case .gcBegin:
-            if window.contains(event.timestamp) { cycles += 1 }
+            if window.containsHanded(event.timestamp) { cycles += 1 }
         case .gcPauseBegin:
             // A begin inside an open pause is a broken trace; the first begin stands.
             if open == nil { open = (event.timestamp, event.reason) }

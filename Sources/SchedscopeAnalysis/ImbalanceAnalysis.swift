@@ -140,6 +140,9 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     @inline(__always)
     package mutating func advance(to now: UInt64) {
+        // While time stands still there is nothing to do: the windows were advanced past
+        // `lastChange` already. Most events come at a new time.
+        guard now > lastChange else { return }
         if now >= windowEnd { advanceWindows(to: now) }
         integrate(to: now)
     }
@@ -175,19 +178,30 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         }
     }
 
+    // Inlined into the per-event loop; what a well-formed trace never does (start a running
+    // task again, or start a task on a P that still runs another) is outlined.
+    @inline(__always)
     private mutating func start(_ event: Event, _ before: TaskPhase, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
-        let id = event.task.rawValue
-        if before == .running, let old = procs.index(task.pointee.proc), procs[old].pointee.runningTask == id {
-            stop(procs[old], at: now)
-        }
+        if before == .running { stopOnOldProc(event, task) }
         guard event.proc.isSome, let p = slot(event.proc) else { return }
-        if p.pointee.runningTask != 0 { stop(p, at: now) }
-        p.pointee.runningTask = id
+        if p.pointee.runningTask != 0 { stopOutlined(p, at: now) }
+        p.pointee.runningTask = event.task.rawValue
         p.pointee.runningSince = now
         runningCount &+= 1
-        if window.contains(now) { p.pointee.tasksRun += 1 }
+        if window.containsHanded(now) { p.pointee.tasksRun &+= 1 }
     }
+
+    /// A running task starts again: its P stops running it first.
+    @inline(never)
+    private mutating func stopOnOldProc(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
+        if let old = procs.index(task.pointee.proc), procs[old].pointee.runningTask == event.task.rawValue {
+            stop(procs[old], at: event.timestamp)
+        }
+    }
+
+    @inline(never)
+    private mutating func stopOutlined(_ p: UnsafeMutablePointer<Proc>, at now: UInt64) { stop(p, at: now) }
 
     package mutating func procEvent(_ event: Event) {
         guard event.proc.isSome else { return }
@@ -195,7 +209,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
             _ = slot(event.proc)
             return
         }
-        guard window.contains(event.timestamp) else { return }
+        guard window.containsHanded(event.timestamp) else { return }
         if let thief = slot(event.proc) { thief.pointee.stealsIn += event.stealCount }
         if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut += event.stealCount }
     }
@@ -213,8 +227,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// Adds the time since the last change during which a P was idle and a task runnable.
     @inline(__always)
     private mutating func integrate(to now: UInt64) {
-        // Most events come at a new time; the test on the counts (and the load of the P
-        // count through `procs`) is only worth making then.
+        // The test on the counts (and the load of the P count through `procs`) is only
+        // worth making when time has moved.
         guard now > lastChange else { return }
         if runnableCount > 0 && runningCount < procs.count {
             idleWhileRunnable += window.clipped(lastChange, now)

@@ -178,7 +178,7 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     private mutating func judgeMembers(_ event: Event, _ lifecycle: TaskLifecycle) {
         let ending = lifecycle.endingRegion
         guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }
-        if window.contains(event.timestamp) {
+        if window.containsHanded(event.timestamp) {
             let name = lifecycle.regionName(ending)
             for member in memberLists[list] {
                 guard let record = lifecycle.tasks.find(member), record.pointee.memberOf == ending else { continue }

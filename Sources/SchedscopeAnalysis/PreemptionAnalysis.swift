@@ -108,7 +108,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
         let now = event.timestamp
         let counted = includeRuntime || !task.pointee.isRuntime
         if counted && task.pointee.phase == .running { busy += window.clipped(task.pointee.since, now) }
-        if window.contains(now) {
+        if window.containsHanded(now) {
             if !counted {
                 runtimeStops += 1
             } else {
