@@ -16,7 +16,8 @@ final class HistogramBank {
         var capacity = 0
         /// Buckets waiting in this row's run.
         var pending = 0
-        var count: UInt64 = 0
+        /// Values counted (the pending ones not included).
+        var counted: UInt64 = 0
         var sum: UInt64 = 0
         var min: UInt64 = .max
         var max: UInt64 = 0
@@ -68,7 +69,6 @@ final class HistogramBank {
         let r = rows + row
         let n = r.pointee.pending
         runs[row &* Self.runLength &+ n] = UInt16(truncatingIfNeeded: LogLinearHistogram.bucket(value))
-        r.pointee.count &+= 1
         r.pointee.sum &+= value
         if value < r.pointee.min { r.pointee.min = value }
         if value > r.pointee.max { r.pointee.max = value }
@@ -87,6 +87,7 @@ final class HistogramBank {
         if highest >= r.pointee.capacity { grow(r, to: highest + 1) }
         let counts = r.pointee.counts!
         for i in 0..<n { counts[Int(run[i])] &+= 1 }
+        r.pointee.counted &+= UInt64(n)
         r.pointee.pending = 0
     }
 
@@ -102,7 +103,7 @@ final class HistogramBank {
         r.pointee.capacity = size
     }
 
-    func count(_ row: Int) -> UInt64 { rows[row].count }
+    func count(_ row: Int) -> UInt64 { rows[row].counted &+ UInt64(rows[row].pending) }
 
     /// The histogram of `row`, as a value.
     func histogram(_ row: Int) -> LogLinearHistogram {
@@ -111,6 +112,6 @@ final class HistogramBank {
         var used = r.capacity
         while used > 0 && r.counts![used - 1] == 0 { used -= 1 }
         let counts = r.counts.map { Array(UnsafeBufferPointer(start: $0, count: used)) } ?? []
-        return LogLinearHistogram(counts: counts, count: r.count, sum: r.sum, min: r.min, max: r.max)
+        return LogLinearHistogram(counts: counts, count: r.counted, sum: r.sum, min: r.min, max: r.max)
     }
 }

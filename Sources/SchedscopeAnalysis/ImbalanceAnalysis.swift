@@ -134,8 +134,14 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// The slot of `proc`; a new P is added unless the Ps are fixed by `--proc`.
     @inline(__always)
     private func slot(_ proc: ProcID) -> UnsafeMutablePointer<Proc>? {
-        if let i = procs.index(proc) { return procs[i] }
-        return fixedProcs ? nil : procs[procs.register(proc, Proc())]
+        slotIndex(proc).map { procs[$0] }
+    }
+
+    /// The slot index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
+    @inline(__always)
+    private func slotIndex(_ proc: ProcID) -> Int? {
+        if let i = procs.index(proc) { return i }
+        return fixedProcs ? nil : procs.register(proc, Proc())
     }
 
     @inline(__always)
@@ -172,10 +178,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         // A yield or preemption leaves the task runnable; a park or end, not.
         let runnableAfter = event.kind == .taskYield || event.kind == .taskPreempt
         if (before == .runnable) != runnableAfter { runnableCount &+= runnableAfter ? 1 : -1 }
-        if before == .running, let p = procs.index(task.pointee.proc),
-           procs[p].pointee.runningTask == event.task.rawValue {
-            stop(procs[p], at: event.timestamp)
-        }
+        if before == .running { stopRunning(event, task) }
     }
 
     // Inlined into the per-event loop; what a well-formed trace never does (start a running
@@ -184,7 +187,10 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     private mutating func start(_ event: Event, _ before: TaskPhase, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
         if before == .running { stopOnOldProc(event, task) }
-        guard event.proc.isSome, let p = slot(event.proc) else { return }
+        task.pointee.procSlot = -1
+        guard event.proc.isSome, let i = slotIndex(event.proc) else { return }
+        task.pointee.procSlot = Int32(truncatingIfNeeded: i)
+        let p = procs[i]
         if p.pointee.runningTask != 0 { stopOutlined(p, at: now) }
         p.pointee.runningTask = event.task.rawValue
         p.pointee.runningSince = now
@@ -195,9 +201,14 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// A running task starts again: its P stops running it first.
     @inline(never)
     private mutating func stopOnOldProc(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
-        if let old = procs.index(task.pointee.proc), procs[old].pointee.runningTask == event.task.rawValue {
-            stop(procs[old], at: event.timestamp)
-        }
+        stopRunning(event, task)
+    }
+
+    /// The running task of `event` stops: its P (the one it started on) stops running it.
+    @inline(__always)
+    private mutating func stopRunning(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
+        let i = Int(task.pointee.procSlot)
+        if i >= 0, procs[i].pointee.runningTask == event.task.rawValue { stop(procs[i], at: event.timestamp) }
     }
 
     @inline(never)
