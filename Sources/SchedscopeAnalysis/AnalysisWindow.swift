@@ -32,6 +32,12 @@ public struct AnalysisWindow: Sendable, Equatable {
         time >= from && (to.map { time < $0 } ?? true)
     }
 
+    /// `contains(_:)` for the time of an event an analysis was handed: no analysis is handed
+    /// events at or after `to` (each `consume` stops there), so only `from` needs a test —
+    /// one compare on the per-event path instead of two and a test of the optional.
+    @inline(__always)
+    func containsHanded(_ time: UInt64) -> Bool { time >= from }
+
     /// The length of `[begin, end)` that lies at or after `from` (`end` is never past `to`,
     /// since no event after `to` is seen).
     @inlinable

@@ -10,8 +10,8 @@ public struct FullReport: Sendable, Equatable {
 }
 
 /// Imbalance, preemption, scheduling latency, GC pauses and leak candidates in one pass:
-/// one `TaskLifecycle` (one hash probe per task event) feeds every analysis, and each
-/// report equals what the analysis computes alone.
+/// one `TaskLifecycle` (one switch on the kind and one hash probe per task event) feeds
+/// every analysis, and each report equals what the analysis computes alone.
 ///
 /// - Complexity: O(1) per event; memory grows with live tasks and Ps.
 public struct FullAnalysis: TaskLifecycleObserver {
@@ -63,14 +63,45 @@ public struct FullAnalysis: TaskLifecycleObserver {
         lifecycle.note(event.timestamp)
     }
 
+    // Each hook hands the event to the analyses that use its kind, and only to them: the
+    // lifecycle's one switch per event is the only test of the kind.
+
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        imbalance.observe(event, task, lifecycle)
-        preemption.observe(event, task, lifecycle)
-        latency.observe(event, task, lifecycle)
-        gc.observe(event, task, lifecycle)
-        leaks.observe(event, task, lifecycle)
+    package mutating func advance(to now: UInt64) { imbalance.advance(to: now) }
+
+    @inline(__always)
+    package mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        imbalance.taskCreated(event, task, lifecycle)
+        leaks.taskCreated(event, task, lifecycle)
     }
+
+    @inline(__always)
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        imbalance.taskStarted(event, task, lifecycle)
+        latency.taskStarted(event, task, lifecycle)
+    }
+
+    @inline(__always)
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        imbalance.taskStopped(event, task, lifecycle)
+        preemption.taskStopped(event, task, lifecycle)
+    }
+
+    @inline(__always)
+    package mutating func taskUnparked(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        imbalance.taskUnparked(event, task, lifecycle)
+    }
+
+    @inline(__always)
+    package mutating func regionEnded(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        leaks.regionEnded(event, task, lifecycle)
+    }
+
+    @inline(__always)
+    package mutating func procEvent(_ event: Event) { imbalance.procEvent(event) }
+
+    @inline(__always)
+    package mutating func gcEvent(_ event: Event) { gc.gcEvent(event) }
 
     public mutating func finish(strings: StringTable, ignoringLeaks: ((String) -> Bool)? = nil) -> FullReport {
         FullReport(

@@ -91,18 +91,10 @@ public struct GCAnalysis: TaskLifecycleObserver {
 
     public mutating func finish(strings: StringTable) -> GCReport { finish(lifecycle: lifecycle, strings: strings) }
 
-    @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        switch event.kind {
-        case .gcBegin, .gcPauseBegin, .gcPauseEnd: gcEvent(event)
-        default: break
-        }
-    }
-
-    private mutating func gcEvent(_ event: Event) {
+    package mutating func gcEvent(_ event: Event) {
         switch event.kind {
         case .gcBegin:
-            if window.contains(event.timestamp) { cycles += 1 }
+            if window.containsHanded(event.timestamp) { cycles += 1 }
         case .gcPauseBegin:
             // A begin inside an open pause is a broken trace; the first begin stands.
             if open == nil { open = (event.timestamp, event.reason) }

@@ -134,57 +134,93 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// The slot of `proc`; a new P is added unless the Ps are fixed by `--proc`.
     @inline(__always)
     private func slot(_ proc: ProcID) -> UnsafeMutablePointer<Proc>? {
-        if let i = procs.index(proc) { return procs[i] }
-        return fixedProcs ? nil : procs[procs.register(proc, Proc())]
+        slotIndex(proc).map { procs[$0] }
+    }
+
+    /// The slot index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
+    @inline(__always)
+    private func slotIndex(_ proc: ProcID) -> Int? {
+        if let i = procs.index(proc) { return i }
+        return fixedProcs ? nil : procs.register(proc, Proc())
     }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        let now = event.timestamp
+    package mutating func advance(to now: UInt64) {
+        // While time stands still there is nothing to do: the windows were advanced past
+        // `lastChange` already. Most events come at a new time.
+        guard now > lastChange else { return }
         if now >= windowEnd { advanceWindows(to: now) }
         integrate(to: now)
-        switch event.kind {
-        case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd:
-            guard let task else { return }
-            let before = task.pointee.phase
-            let wasRunnable = before == .runnable
-            let isRunnable = TaskLifecycle.isRunnable(after: event, from: before)
-            if wasRunnable != isRunnable { runnableCount &+= isRunnable ? 1 : -1 }
-            if event.kind == .taskStart {
-                start(event, before, task)
-            } else if event.kind.stopsTask && before == .running {
-                if let p = procs.index(task.pointee.proc), procs[p].pointee.runningTask == event.task.rawValue {
-                    stop(procs[p], at: now)
-                }
-            }
-        case .procSteal, .procStart, .procStop:
-            procEvent(event)
-        default:
-            break
-        }
     }
 
+    @inline(__always)
+    package mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        if task.pointee.phase != .runnable { runnableCount &+= 1 }
+    }
+
+    @inline(__always)
+    package mutating func taskUnparked(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        // A parked or unknown task becomes runnable; a running or runnable one stays as it is.
+        let before = task.pointee.phase
+        if before == .parked || before == .unknown { runnableCount &+= 1 }
+    }
+
+    @inline(__always)
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        let before = task.pointee.phase
+        if before == .runnable { runnableCount &-= 1 }
+        start(event, before, task)
+    }
+
+    @inline(__always)
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        let before = task.pointee.phase
+        // A yield or preemption leaves the task runnable; a park or end, not.
+        let runnableAfter = event.kind == .taskYield || event.kind == .taskPreempt
+        if (before == .runnable) != runnableAfter { runnableCount &+= runnableAfter ? 1 : -1 }
+        if before == .running { stopRunning(event, task) }
+    }
+
+    // Inlined into the per-event loop; what a well-formed trace never does (start a running
+    // task again, or start a task on a P that still runs another) is outlined.
+    @inline(__always)
     private mutating func start(_ event: Event, _ before: TaskPhase, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
-        let id = event.task.rawValue
-        if before == .running, let old = procs.index(task.pointee.proc), procs[old].pointee.runningTask == id {
-            stop(procs[old], at: now)
-        }
-        guard event.proc.isSome, let p = slot(event.proc) else { return }
-        if p.pointee.runningTask != 0 { stop(p, at: now) }
-        p.pointee.runningTask = id
+        if before == .running { stopOnOldProc(event, task) }
+        task.pointee.procSlot = -1
+        guard event.proc.isSome, let i = slotIndex(event.proc) else { return }
+        task.pointee.procSlot = Int32(truncatingIfNeeded: i)
+        let p = procs[i]
+        if p.pointee.runningTask != 0 { stopOutlined(p, at: now) }
+        p.pointee.runningTask = event.task.rawValue
         p.pointee.runningSince = now
         runningCount &+= 1
-        if window.contains(now) { p.pointee.tasksRun += 1 }
+        if window.containsHanded(now) { p.pointee.tasksRun &+= 1 }
     }
 
-    private mutating func procEvent(_ event: Event) {
+    /// A running task starts again: its P stops running it first.
+    @inline(never)
+    private mutating func stopOnOldProc(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
+        stopRunning(event, task)
+    }
+
+    /// The running task of `event` stops: its P (the one it started on) stops running it.
+    @inline(__always)
+    private mutating func stopRunning(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
+        let i = Int(task.pointee.procSlot)
+        if i >= 0, procs[i].pointee.runningTask == event.task.rawValue { stop(procs[i], at: event.timestamp) }
+    }
+
+    @inline(never)
+    private mutating func stopOutlined(_ p: UnsafeMutablePointer<Proc>, at now: UInt64) { stop(p, at: now) }
+
+    package mutating func procEvent(_ event: Event) {
         guard event.proc.isSome else { return }
         if event.kind != .procSteal {
             _ = slot(event.proc)
             return
         }
-        guard window.contains(event.timestamp) else { return }
+        guard window.containsHanded(event.timestamp) else { return }
         if let thief = slot(event.proc) { thief.pointee.stealsIn += event.stealCount }
         if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut += event.stealCount }
     }
@@ -202,8 +238,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// Adds the time since the last change during which a P was idle and a task runnable.
     @inline(__always)
     private mutating func integrate(to now: UInt64) {
-        // Most events come at a new time; the test on the counts (and the load of the P
-        // count through `procs`) is only worth making then.
+        // The test on the counts (and the load of the P count through `procs`) is only
+        // worth making when time has moved.
         guard now > lastChange else { return }
         if runnableCount > 0 && runningCount < procs.count {
             idleWhileRunnable += window.clipped(lastChange, now)

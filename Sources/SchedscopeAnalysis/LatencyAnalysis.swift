@@ -63,12 +63,13 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     public let includeRuntime: Bool
     private let lifecycle = TaskLifecycle()
     /// One row per (P, cause): rows 0–3 for samples with no P (create, unpark, yield,
-    /// preempt), then four per P from the row `procRows` gives. A sample is recorded once
-    /// — one counter touched, where a row per cause and one per P touched two, in tables
-    /// too large for the first-level cache — and the report's histograms by cause, by P
-    /// and overall are merges of these rows.
+    /// preempt), then four per P in the order `procs` registered them (P slot `i` has rows
+    /// `4 · (i + 1)` to `4 · (i + 1) + 3`, so finding a P's rows is one lookup). A sample is
+    /// recorded once — one counter touched, where a row per cause and one per P touched
+    /// two, in tables too large for the first-level cache — and the report's histograms by
+    /// cause, by P and overall are merges of these rows.
     private let histograms = HistogramBank(rows: 4)
-    private let procRows = ProcSlots<Int>()
+    private let procs = ProcSlots<Void>()
     private var runtimeSamples: UInt64 = 0
 
     private static let causes: [EventKind] = [.taskCreate, .taskUnpark, .taskYield, .taskPreempt]
@@ -106,33 +107,36 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard event.kind == .taskStart, let task, task.pointee.phase == .runnable else { return }
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        guard task.pointee.phase == .runnable else { return }
         sample(event, task)
     }
 
+    // Inlined into the per-event loop (as a call it paid six register saves and restores
+    // per sample); the rare parts, a runtime task's start and a P's first sample, are
+    // outlined.
+    @inline(__always)
     private mutating func sample(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
-        guard window.contains(now) else { return }
-        guard includeRuntime || !task.pointee.isRuntime else {
-            runtimeSamples += 1
-            return
-        }
-        let latency = now - min(now, task.pointee.since)
+        guard window.containsHanded(now) else { return }
+        guard includeRuntime || !task.pointee.isRuntime else { return excludeRuntimeSample() }
+        let latency = now &- min(now, task.pointee.since)
         var base = 0
         if event.proc.isSome {
-            let slot = procRows.register(event.proc, -1)
-            if procRows[slot].pointee < 0 { procRows[slot].pointee = addProcRows() }
-            base = procRows[slot].pointee
+            let slot = procs.index(event.proc) ?? addProc(event.proc)
+            base = (slot &+ 1) &* Self.causes.count
         }
         histograms.record(base &+ Self.causeRow(task.pointee.cause), latency)
     }
 
-    /// Adds a P's four rows. - Returns: the first.
-    private func addProcRows() -> Int {
-        let first = histograms.addRow()
-        for _ in 1..<Self.causes.count { histograms.addRow() }
-        return first
+    @inline(never)
+    private mutating func excludeRuntimeSample() { runtimeSamples += 1 }
+
+    /// Registers a P and adds its four rows. - Returns: its slot.
+    @inline(never)
+    private func addProc(_ proc: ProcID) -> Int {
+        for _ in Self.causes.indices { histograms.addRow() }
+        return procs.register(proc, ())
     }
 
     package mutating func finish(lifecycle: TaskLifecycle) -> LatencyReport {
@@ -144,9 +148,9 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
             waiting += 1
             longest = max(longest, end - min(end, record.pointee.since))
         }
-        let ids = procRows.procs
+        let ids = procs.procs
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
-        let firstRows = [0] + ids.indices.map { procRows[$0].pointee }
+        let firstRows = [0] + ids.indices.map { ($0 + 1) * Self.causes.count }
         var byCause = Self.causes.map { _ in LogLinearHistogram() }
         for first in firstRows {
             for cause in Self.causes.indices where histograms.count(first + cause) > 0 {
@@ -157,7 +161,7 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
         for histogram in byCause { overall.merge(histogram) }
         func procHistogram(_ slot: Int) -> LogLinearHistogram {
             var merged = LogLinearHistogram()
-            let first = procRows[slot].pointee
+            let first = (slot + 1) * Self.causes.count
             for cause in Self.causes.indices { merged.merge(histograms.histogram(first + cause)) }
             return merged
         }

@@ -163,31 +163,30 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard byRegion, event.kind == .taskCreate || event.kind == .regionEnd else { return }
-        observeRegions(event, task, lifecycle)
+    package mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
+        guard byRegion, task.pointee.memberOf != 0 else { return }
+        addMember(event.task.rawValue, to: task.pointee.memberOf, lifecycle)
     }
 
-    private mutating func observeRegions(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        switch event.kind {
-        case .taskCreate:
-            guard let task, task.pointee.memberOf != 0 else { return }
-            addMember(event.task.rawValue, to: task.pointee.memberOf, lifecycle)
-        case .regionEnd:
-            let ending = lifecycle.endingRegion
-            guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }
-            if window.contains(event.timestamp) {
-                let name = lifecycle.regionName(ending)
-                for member in memberLists[list] {
-                    guard let record = lifecycle.tasks.find(member), record.pointee.memberOf == ending else { continue }
-                    judge(member, record, at: event.timestamp, region: name, lifecycle)
-                }
+    @inline(__always)
+    package mutating func regionEnded(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
+        guard byRegion else { return }
+        judgeMembers(event, lifecycle)
+    }
+
+    /// Judges the tasks created inside the region instance that `event` ends.
+    private mutating func judgeMembers(_ event: Event, _ lifecycle: TaskLifecycle) {
+        let ending = lifecycle.endingRegion
+        guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }
+        if window.containsHanded(event.timestamp) {
+            let name = lifecycle.regionName(ending)
+            for member in memberLists[list] {
+                guard let record = lifecycle.tasks.find(member), record.pointee.memberOf == ending else { continue }
+                judge(member, record, at: event.timestamp, region: name, lifecycle)
             }
-            memberLists[list] = []
-            freeLists.append(list)
-        default:
-            break
         }
+        memberLists[list] = []
+        freeLists.append(list)
     }
 
     private mutating func addMember(_ task: UInt64, to instance: UInt32, _ lifecycle: TaskLifecycle) {

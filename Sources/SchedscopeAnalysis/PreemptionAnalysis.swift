@@ -96,8 +96,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
     public mutating func finish(strings: StringTable) -> PreemptionReport { finish(lifecycle: lifecycle, strings: strings) }
 
     @inline(__always)
-    package mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
-        guard event.kind.stopsTask, let task else { return }
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {
         stop(event, task)
     }
 
@@ -109,7 +108,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
         let now = event.timestamp
         let counted = includeRuntime || !task.pointee.isRuntime
         if counted && task.pointee.phase == .running { busy += window.clipped(task.pointee.since, now) }
-        if window.contains(now) {
+        if window.containsHanded(now) {
             if !counted {
                 runtimeStops += 1
             } else {

@@ -1,17 +1,48 @@
 import SchedscopeModel
 
-/// An analysis that follows tasks through a `TaskLifecycle`: it sees each event with the
-/// subject task's record as it was *before* the event (identity fields of a
-/// `task_create` already filled in), and may update the fields it owns.
+/// An analysis that follows tasks through a `TaskLifecycle`. The lifecycle switches on each
+/// event's kind once and calls the hook for that kind; a hook sees the subject task's record
+/// as it was *before* the event (identity fields of a `task_create` already filled in) and
+/// may update the fields it owns. Every hook has an empty default, so an analysis names only
+/// the kinds it uses.
 ///
-/// A generic constraint, not an existential: every observer call is specialized and
-/// inlined into the per-event loop.
+/// A generic constraint, not an existential: every hook is specialized and inlined into the
+/// per-event loop, and the hooks an analysis leaves empty cost nothing there. One switch
+/// per event, instead of each analysis testing the kind again, is what the hooks are for.
 package protocol TaskLifecycleObserver {
-    /// - Parameters:
-    ///   - task: the subject task's record for task events and for region events begun or
-    ///     ended by a task; nil for other events and for task 0.
-    ///   - lifecycle: the tracker, for other tasks' records, regions and loss.
-    mutating func observe(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle)
+    /// Every event, before its kind's hook (task 0's events, `lost`, `log`… get only this).
+    mutating func advance(to now: UInt64)
+    /// `task_create`; the record's label, runtime flag, creation time and region are set.
+    mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle)
+    /// `task_start`.
+    mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle)
+    /// `task_yield`, `task_preempt`, `task_park` or `task_end` (`event.kind` says which).
+    mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle)
+    /// `task_unpark`.
+    mutating func taskUnparked(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle)
+    /// `region_end`, while `lifecycle.endingRegion` names the instance it ends.
+    /// - Parameter task: the ending task's record; nil for a process-wide region.
+    mutating func regionEnded(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle)
+    /// `proc_start`, `proc_stop` or `proc_steal`.
+    mutating func procEvent(_ event: Event)
+    /// `gc_begin`, `gc_pause_begin` or `gc_pause_end`.
+    mutating func gcEvent(_ event: Event)
+}
+
+extension TaskLifecycleObserver {
+    @inline(__always) package mutating func advance(to now: UInt64) {}
+    @inline(__always)
+    package mutating func taskCreated(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {}
+    @inline(__always)
+    package mutating func taskStarted(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {}
+    @inline(__always)
+    package mutating func taskStopped(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {}
+    @inline(__always)
+    package mutating func taskUnparked(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>, _ lifecycle: TaskLifecycle) {}
+    @inline(__always)
+    package mutating func regionEnded(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {}
+    @inline(__always) package mutating func procEvent(_ event: Event) {}
+    @inline(__always) package mutating func gcEvent(_ event: Event) {}
 }
 
 /// Follows every task through its phases (runnable, running, parked), its label, creation
@@ -76,46 +107,90 @@ public final class TaskLifecycle {
         if timestamp > last { last = timestamp }
     }
 
-    /// Applies `event`, showing it to `observer` first.
+    /// Applies `event`, showing it to `observer` first: `advance(to:)`, then the hook of the
+    /// event's kind, then the phase change (docs/ANALYSES.md, "Task phases").
     @inline(__always)
     package func consume<Observer: TaskLifecycleObserver>(_ event: Event, _ observer: inout Observer) {
         let now = event.timestamp
         if now > last { last = now }
+        observer.advance(to: now)
         switch event.kind {
-        case .taskCreate, .taskStart, .taskYield, .taskPreempt, .taskPark, .taskUnpark, .taskEnd:
-            let id = event.task.rawValue
-            guard id != 0 else {
-                observer.observe(event, nil, self)
-                return
+        case .taskStart:
+            guard let record = record(event) else { return }
+            observer.taskStarted(event, record, self)
+            record.pointee.phase = .running
+            record.pointee.since = now
+            record.pointee.proc = event.proc
+        case .taskUnpark:
+            guard let record = record(event) else { return }
+            observer.taskUnparked(event, record, self)
+            // Waking a running or already runnable task changes nothing (the validator
+            // reports it); a parked or unknown task becomes runnable.
+            if record.pointee.phase == .parked || record.pointee.phase == .unknown {
+                record.pointee.phase = .runnable
+                record.pointee.since = now
+                record.pointee.cause = .taskUnpark
             }
-            var inserted = false
-            let record = tasks.findOrInsert(id, inserted: &inserted)
-            if event.kind == .taskCreate { prepareCreate(record, event) }
-            observer.observe(event, record, self)
-            apply(event, record, id)
-        case .regionBegin, .regionEnd:
-            var record: UnsafeMutablePointer<TaskRecord>?
-            if event.task.isSome {
-                var inserted = false
-                record = tasks.findOrInsert(event.task.rawValue, inserted: &inserted)
-            }
-            if event.kind == .regionBegin {
-                observer.observe(event, record, self)
-                beginRegion(event, record)
-            } else {
-                let (found, inner) = findRegion(event, record)
-                endingRegion = found
-                observer.observe(event, record, self)
-                endingRegion = 0
-                if found != 0 { endRegion(found, inner: inner, record) }
-            }
+        case .taskPark:
+            guard let record = record(event) else { return }
+            observer.taskStopped(event, record, self)
+            record.pointee.phase = .parked
+            record.pointee.since = now
+            record.pointee.reason = event.reason
+        case .taskCreate:
+            guard let record = record(event) else { return }
+            prepareCreate(record, event)
+            observer.taskCreated(event, record, self)
+            record.pointee.phase = .runnable
+            record.pointee.since = now
+            record.pointee.cause = .taskCreate
+        case .taskYield, .taskPreempt:
+            guard let record = record(event) else { return }
+            observer.taskStopped(event, record, self)
+            record.pointee.phase = .runnable
+            record.pointee.since = now
+            record.pointee.cause = event.kind
+        case .taskEnd:
+            guard let record = record(event) else { return }
+            observer.taskStopped(event, record, self)
+            tasks.remove(event.task.rawValue)
+        case .regionBegin:
+            beginRegion(event, regionOwner(event))
+        case .regionEnd:
+            let record = regionOwner(event)
+            let (found, inner) = findRegion(event, record)
+            endingRegion = found
+            observer.regionEnded(event, record, self)
+            endingRegion = 0
+            if found != 0 { endRegion(found, inner: inner, record) }
+        case .procStart, .procStop, .procSteal:
+            observer.procEvent(event)
+        case .gcBegin, .gcPauseBegin, .gcPauseEnd:
+            observer.gcEvent(event)
         case .lost:
             lastLost = now
             lostEvents &+= event.lostCount
-            observer.observe(event, nil, self)
-        default:
-            observer.observe(event, nil, self)
+        case .gcEnd, .log:
+            break
         }
+    }
+
+    /// The record of a task event's task (made if new); nil for task 0, which has none.
+    @inline(__always)
+    private func record(_ event: Event) -> UnsafeMutablePointer<TaskRecord>? {
+        let id = event.task.rawValue
+        guard id != 0 else { return nil }
+        var inserted = false
+        return tasks.findOrInsert(id, inserted: &inserted)
+    }
+
+    /// The record of the task that begins or ends a region (made if new); nil for a
+    /// process-wide region (begun by no task).
+    @inline(__always)
+    private func regionOwner(_ event: Event) -> UnsafeMutablePointer<TaskRecord>? {
+        guard event.task.isSome else { return nil }
+        var inserted = false
+        return tasks.findOrInsert(event.task.rawValue, inserted: &inserted)
     }
 
     /// A created task's identity: label, runtime flag, creation time and region. Its phase
@@ -143,54 +218,6 @@ public final class TaskLifecycle {
             record.pointee.region = 0
             record.pointee.memberOf = 0
             record.pointee.hasRegion = false
-        }
-    }
-
-    /// The phase change an event makes (docs/ANALYSES.md, "Task phases").
-    @inline(__always)
-    private func apply(_ event: Event, _ record: UnsafeMutablePointer<TaskRecord>, _ id: UInt64) {
-        let now = event.timestamp
-        switch event.kind {
-        case .taskCreate:
-            record.pointee.phase = .runnable
-            record.pointee.since = now
-            record.pointee.cause = .taskCreate
-        case .taskStart:
-            record.pointee.phase = .running
-            record.pointee.since = now
-            record.pointee.proc = event.proc
-        case .taskYield, .taskPreempt:
-            record.pointee.phase = .runnable
-            record.pointee.since = now
-            record.pointee.cause = event.kind
-        case .taskPark:
-            record.pointee.phase = .parked
-            record.pointee.since = now
-            record.pointee.reason = event.reason
-        case .taskUnpark:
-            // Waking a running or already runnable task changes nothing (the validator
-            // reports it); a parked or unknown task becomes runnable.
-            if record.pointee.phase == .parked || record.pointee.phase == .unknown {
-                record.pointee.phase = .runnable
-                record.pointee.since = now
-                record.pointee.cause = .taskUnpark
-            }
-        case .taskEnd:
-            tasks.remove(id)
-        default:
-            break
-        }
-    }
-
-    /// Whether the task's phase after `event` is runnable (for observers that count
-    /// runnable tasks; mirrors `apply`).
-    @inline(__always)
-    public static func isRunnable(after event: Event, from phase: TaskPhase) -> Bool {
-        switch event.kind {
-        case .taskCreate, .taskYield, .taskPreempt: true
-        case .taskUnpark: phase != .running
-        case .taskStart, .taskPark, .taskEnd: false
-        default: phase == .runnable
         }
     }
 

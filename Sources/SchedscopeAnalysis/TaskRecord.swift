@@ -44,6 +44,9 @@ public struct TaskRecord: Sendable {
     public var memberOf: UInt32 = 0
     /// `task_preempt`s so far (for `PreemptionAnalysis`'s most-preempted tasks).
     public var preemptions: UInt32 = 0
+    /// For `running`: `ImbalanceAnalysis`'s slot of its P (-1: none), so that a stop finds
+    /// the P without looking its id up.
+    public var procSlot: Int32 = -1
 
     public init() {}
 

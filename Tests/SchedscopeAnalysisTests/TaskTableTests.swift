@@ -2,15 +2,18 @@ import SchedscopeAnalysis
 import SchedscopeSynth
 import Testing
 
-/// `TaskTable` against a `Dictionary` doing the same inserts and removals: the table grows
-/// on the insertion path only, and every growth and backward-shift deletion must keep each
-/// live record findable with the fields it was given.
-@Suite("TaskTable: agrees with a dictionary through growth and removal")
+/// `TaskTable` against a `Dictionary` doing the same inserts and removals: tasks move from
+/// the direct-mapped slots to the hashed table when a newer id needs their slot, the hashed
+/// table grows on the insertion path only, and every move, growth and backward-shift
+/// deletion must keep each live record findable with the fields it was given.
+@Suite("TaskTable: agrees with a dictionary through moves, growth and removal")
 struct TaskTableTests {
-    @Test(arguments: [1, 2, 3] as [UInt64])
-    func agreesWithADictionary(seed: UInt64) {
+    @Test(arguments: [1, 2, 3] as [UInt64], [16, 1024])
+    func agreesWithADictionary(seed: UInt64, recentSlots: Int) {
         var random = SeededGenerator(seed: seed)
-        let table = TaskTable(capacity: 1)  // 16 slots: many growths below
+        // 16 hashed slots and, with 16 direct ones, ids 1…4,096 forever taking each other's
+        // slots: many moves and growths below.
+        let table = TaskTable(capacity: 1, recentSlots: recentSlots)
         var model: [UInt64: UInt64] = [:]
         for step in 0..<20_000 {
             // Ids from a narrow range collide and cluster; a few huge ones probe elsewhere.
