@@ -85,6 +85,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     // far from `Int`'s range, and the overflow checks cost a test and a branch per update.
     private var runningCount = 0
     private var runnableCount = 0
+    /// `procs.count`, where the per-event test reads it without going through `procs`.
+    private var procCount = 0
     private var idleWhileRunnable: UInt64 = 0
     private var lastChange: UInt64 = 0
 
@@ -111,6 +113,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         windowEnd = window.from > UInt64.max - self.windowSize ? UInt64.max : window.from + self.windowSize
         let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
         for proc in initial where proc.isSome { _ = procs.register(proc, Proc()) }
+        self.procCount = procs.count
     }
 
     /// Feeds one event; events must come in time order. Events at or after the window's
@@ -133,15 +136,22 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     /// The slot of `proc`; a new P is added unless the Ps are fixed by `--proc`.
     @inline(__always)
-    private func slot(_ proc: ProcID) -> UnsafeMutablePointer<Proc>? {
+    private mutating func slot(_ proc: ProcID) -> UnsafeMutablePointer<Proc>? {
         slotIndex(proc).map { procs[$0] }
     }
 
     /// The slot index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
     @inline(__always)
-    private func slotIndex(_ proc: ProcID) -> Int? {
+    private mutating func slotIndex(_ proc: ProcID) -> Int? {
         if let i = procs.index(proc) { return i }
-        return fixedProcs ? nil : procs.register(proc, Proc())
+        return fixedProcs ? nil : addProc(proc)
+    }
+
+    @inline(never)
+    private mutating func addProc(_ proc: ProcID) -> Int {
+        let i = procs.register(proc, Proc())
+        procCount = procs.count
+        return i
     }
 
     @inline(__always)
@@ -150,7 +160,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         // `lastChange` already. Most events come at a new time.
         guard now > lastChange else { return }
         if now >= windowEnd { advanceWindows(to: now) }
-        integrate(to: now)
+        addIdleWhileRunnable(to: now)
     }
 
     @inline(__always)
@@ -235,13 +245,11 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         runningCount &-= 1
     }
 
-    /// Adds the time since the last change during which a P was idle and a task runnable.
+    /// Adds the time since the last change during which a P was idle and a task runnable
+    /// (`now` is past `lastChange`).
     @inline(__always)
-    private mutating func integrate(to now: UInt64) {
-        // The test on the counts (and the load of the P count through `procs`) is only
-        // worth making when time has moved.
-        guard now > lastChange else { return }
-        if runnableCount > 0 && runningCount < procs.count {
+    private mutating func addIdleWhileRunnable(to now: UInt64) {
+        if runnableCount > 0 && runningCount < procCount {
             idleWhileRunnable += window.clipped(lastChange, now)
         }
         lastChange = now
@@ -328,7 +336,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     package mutating func finish(lifecycle: TaskLifecycle) -> ImbalanceReport {
         let end = window.end(last: lifecycle.last)
-        integrate(to: end)
+        if end > lastChange { addIdleWhileRunnable(to: end) }
         if end >= windowEnd { advanceWindows(to: end) }
         if end > windowStart { closeWindow(end: end) }
         for i in 0..<procs.count where procs[i].pointee.runningTask != 0 {
