@@ -80,13 +80,10 @@ final class Worker: @unchecked Sendable {
     }
 
     func startThread() {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(&thread, nil, { argument in
-            let worker = Unmanaged<Worker>.fromOpaque(argument!).takeRetainedValue()
-            worker.loop()
-            return nil
-        }, box)
-        precondition(result == 0, "pthread_create failed (\(result))")
+        switch SchedscopeModel.startThread({ self.loop() }) {
+        case .success(let thread): self.thread = thread
+        case .failure(let error): preconditionFailure("pthread_create failed (\(error.errorNumber))")
+        }
     }
 
     func join() {

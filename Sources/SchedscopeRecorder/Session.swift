@@ -30,20 +30,14 @@ final class Session: Sendable {
     // MARK: - The flusher thread
 
     func startFlusherThread() throws(RecorderError) {
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&handle, nil, { raw in
-            let session = Unmanaged<Session>.fromOpaque(raw!).takeRetainedValue()
-            session.runFlusher()
-            return nil
-        }, context)
-        guard status == 0 else {
-            Unmanaged<Session>.fromOpaque(context).release()
+        switch SchedscopeModel.startThread({ self.runFlusher() }) {
+        case .success(let handle):
+            thread.withLock { $0 = handle }
+        case .failure(let error):
             throw RecorderError(
                 code: .cannotStartThread, reason: "cannot start the flusher thread",
-                cause: RecorderError.systemMessage(status))
+                cause: RecorderError.systemMessage(error.errorNumber))
         }
-        thread.withLock { $0 = handle }
     }
 
     private func runFlusher() {

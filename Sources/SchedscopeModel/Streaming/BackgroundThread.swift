@@ -2,25 +2,44 @@
 import Glibc
 #endif
 
-/// Runs `body` on a new POSIX thread; `join` waits for it. (A dedicated thread, not a
-/// Dispatch queue: the producer of a pipeline runs for the whole read and blocks on it.)
-package struct BackgroundThread: ~Copyable {
-    private var thread = pthread_t()
-
+/// Starts a POSIX thread that runs `body` and ends with it: the one place the package
+/// creates threads (the reader's merge stage, the executor's Ms, the recorder's flusher).
+/// - Returns: the thread, to join, or `pthread_create`'s error number.
+package func startThread(_ body: @escaping () -> Void) -> Result<pthread_t, ThreadStartError> {
     // The closure is handed to exactly one thread, which releases it.
-    private final class Work: @unchecked Sendable {
+    final class Work: @unchecked Sendable {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
+    let work = Unmanaged.passRetained(Work(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(&thread, nil, { context in
+        let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+        work.body()
+        return nil
+    }, work)
+    guard result == 0 else {
+        Unmanaged<Work>.fromOpaque(work).release()
+        return .failure(ThreadStartError(errorNumber: result))
+    }
+    return .success(thread)
+}
+
+/// `pthread_create` failed (`EAGAIN`: the system's thread limit; `ENOMEM`).
+package struct ThreadStartError: Error {
+    package let errorNumber: Int32
+}
+
+/// Runs `body` on a new POSIX thread; `join` waits for it. (A dedicated thread, not a
+/// Dispatch queue: the producer of a pipeline runs for the whole read and blocks on it.)
+package struct BackgroundThread: ~Copyable {
+    private let thread: pthread_t
 
     package init(_ body: @escaping () -> Void) {
-        let work = Unmanaged.passRetained(Work(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
-        precondition(result == 0, "pthread_create failed: \(result)")
+        switch startThread(body) {
+        case .success(let thread): self.thread = thread
+        case .failure(let error): preconditionFailure("pthread_create failed: \(error.errorNumber)")
+        }
     }
 
     package consuming func join() {
