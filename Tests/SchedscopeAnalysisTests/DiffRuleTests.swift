@@ -56,6 +56,25 @@ struct DiffRuleTests {
         #expect(row(beyond, "gc.pause_max_ns")?.regressed == true)
     }
 
+    @Test("a duration limit takes every unit the CLI's duration options take")
+    func durationLimitsTakeTheCLIUnits() throws {
+        // One minute of pause growth allowed: 60 s more is not beyond, a nanosecond more is.
+        for limit in ["1m", "60s", "60000ms", "0.0166666666666666666h"] {
+            var thresholds = DiffThresholds()
+            try thresholds.set("gc.pause_max_ns=\(limit)")
+            let base = run(["gc.pause_max_ns": 1_000])
+            let within = TraceComparison.compare(base: [base], head: [run(["gc.pause_max_ns": 1_000 + 59_999_000_000])], thresholds: thresholds)
+            #expect(row(within, "gc.pause_max_ns")?.regressed == false, "\(limit)")
+            let beyond = TraceComparison.compare(base: [base], head: [run(["gc.pause_max_ns": 1_000 + 60_000_001_000])], thresholds: thresholds)
+            #expect(row(beyond, "gc.pause_max_ns")?.regressed == true, "\(limit)")
+        }
+        #expect(DurationText.nanoseconds("1.5us") == 1_500)
+        #expect(DurationText.nanoseconds("2h") == 7_200e9)
+        for bad in ["ms", "-1s", "5", "1 parsec", "infs", "1mm"] {
+            #expect(DurationText.nanoseconds(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func noneRemovesADefaultLimit() throws {
         var thresholds = DiffThresholds()
         try thresholds.set("latency.p99_ns = none")

@@ -62,9 +62,9 @@ public enum DiffLimit: Sendable, Equatable, CustomStringConvertible {
         if amount.hasPrefix("+") { amount = amount.dropFirst() }
         if metric.unit == .nanoseconds {
             if let value = Double(amount), value == 0 { return .absolute(0) }
-            guard let nanoseconds = parseDuration(amount) else {
+            guard let nanoseconds = DurationText.nanoseconds(amount) else {
                 throw DiffSetupError(
-                    "limit '\(text)' for \(metric.name) is neither a percentage nor a duration; expected e.g. +20% or 5ms (units ns, us, ms, s)")
+                    "limit '\(text)' for \(metric.name) is neither a percentage nor a duration; expected e.g. +20% or 5ms (units \(DurationText.unitList))")
             }
             return .absolute(nanoseconds)
         }
@@ -72,16 +72,6 @@ public enum DiffLimit: Sendable, Equatable, CustomStringConvertible {
             throw DiffSetupError("limit '\(text)' for \(metric.name) is neither a percentage nor a number; expected e.g. +20% or \(metric.unit == .count ? "3" : "0.05")")
         }
         return .absolute(value)
-    }
-
-    static func parseDuration(_ text: Substring) -> Double? {
-        for (suffix, scale) in [("ns", 1.0), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)] where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            // "ms" ends with "s" too: the number part must then parse on its own.
-            guard let value = Double(number), value.isFinite, value >= 0 else { continue }
-            return value * scale
-        }
-        return nil
     }
 
     static func trim(_ value: Double) -> String {

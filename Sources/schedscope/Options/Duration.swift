@@ -1,4 +1,5 @@
 import ArgumentParser
+import SchedscopeAnalysis
 import Foundation
 
 /// A duration given on the command line: a number and a unit (`150ms`, `2s`, `1.5us`,
@@ -13,23 +14,10 @@ struct Duration: ExpressibleByArgument, Equatable {
         nanoseconds = parsed
     }
 
-    static let units: [(suffix: String, nanoseconds: Double)] = [
-        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
-    ]
-
     static func parse(_ text: String) -> UInt64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        // Longest suffix first, so "ms" is not read as "m" + "s".
-        for (suffix, scale) in units.sorted(by: { $0.suffix.count > $1.suffix.count }) where trimmed.hasSuffix(suffix) {
-            let number = trimmed.dropLast(suffix.count)
-            guard !number.isEmpty, let value = Double(number), value >= 0, value.isFinite else { return nil }
-            let total = value * scale
-            guard total < 1.8e19 else { return nil }
-            return UInt64(total.rounded())
-        }
-        return nil
+        guard let total = DurationText.nanoseconds(text.trimmingCharacters(in: .whitespaces)), total < 1.8e19 else { return nil }
+        return UInt64(total.rounded())
     }
-
 }
 
 extension Duration {
@@ -44,5 +32,5 @@ extension Duration {
     }
 
     /// Help text shared by every duration option.
-    static let help = "a duration with a unit: ns, us, ms, s, m (e.g. 150ms, 2s)"
+    static let help = "a duration with a unit: \(DurationText.unitList) (e.g. 150ms, 2s)"
 }
