@@ -25,10 +25,16 @@ final class HashedTaskTable {
         self.size = size
         mask = size - 1
         growAt = size / 4 * 3
-        keys = .allocate(capacity: size)
-        keys.initialize(repeating: Self.empty, count: size)
-        values = .allocate(capacity: size)
+        (keys, values) = Self.emptyStorage(size)
+    }
+
+    /// `size` empty slots: every key `empty`, every record fresh.
+    private static func emptyStorage(_ size: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<TaskRecord>) {
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        keys.initialize(repeating: empty, count: size)
+        let values = UnsafeMutablePointer<TaskRecord>.allocate(capacity: size)
         values.initialize(repeating: TaskRecord(), count: size)
+        return (keys, values)
     }
 
     deinit {
@@ -118,10 +124,7 @@ final class HashedTaskTable {
         size *= 2
         mask = size - 1
         growAt = size / 4 * 3
-        keys = .allocate(capacity: size)
-        keys.initialize(repeating: Self.empty, count: size)
-        values = .allocate(capacity: size)
-        values.initialize(repeating: TaskRecord(), count: size)
+        (keys, values) = Self.emptyStorage(size)
         for i in 0..<oldSize where oldKeys[i] != Self.empty {
             var j = slot(oldKeys[i])
             while keys[j] != Self.empty { j = (j + 1) & mask }
