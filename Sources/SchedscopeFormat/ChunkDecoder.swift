@@ -175,6 +175,24 @@ package struct ChunkDecoder {
         }
 
         while written < capacity && p < end {
+            if layout == .shortCodes {
+                // Most records go through the fast lane; it stops before any it does not
+                // take, and the loop below decodes that one.
+                let limit = min(capacity &- written, declared &- decoded)
+                if limit > 0 {
+                    var state = ShortRunState(position: p, time: time, contextTask: contextTask.rawValue, registers: registers)
+                    let count = Self.decodeShortRun(
+                        base, end: end, state: &state, thread: thread, proc: contextProc,
+                        into: output + written, limit: limit)
+                    p = state.position
+                    time = state.time
+                    contextTask = TaskID(rawValue: state.contextTask)
+                    registers = state.registers
+                    written &+= count
+                    decoded &+= count
+                    guard written < capacity && p < end else { break }
+                }
+            }
             let recordOffset = p
             let (delta, rawCode) = layout.split(try head())
             time = time &+ delta
