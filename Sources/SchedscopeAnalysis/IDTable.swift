@@ -12,16 +12,21 @@
 ///
 /// The stored properties opt out of dynamic exclusivity checks: each access would otherwise
 /// cost a thread-local lookup on the per-event path, and the table is not shared.
+///
+/// The lookups are `@inlinable`, so that a table used from another module (the report's
+/// timeline) is specialized there: called generically, every access looked up the type's
+/// metadata at run time.
 public final class IDTable<Value> {
-    @exclusivity(unchecked) private var keys: UnsafeMutablePointer<UInt64>
-    @exclusivity(unchecked) private var values: UnsafeMutablePointer<Value?>
-    @exclusivity(unchecked) private var size: Int
-    @exclusivity(unchecked) private var mask: Int
-    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) @usableFromInline var keys: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) @usableFromInline var values: UnsafeMutablePointer<Value?>
+    @exclusivity(unchecked) @usableFromInline var size: Int
+    @exclusivity(unchecked) @usableFromInline var mask: Int
+    @exclusivity(unchecked) @usableFromInline var entryCount = 0
+    public var count: Int { entryCount }
     /// `UInt64.max` marks an empty slot; that id is stored apart.
-    @exclusivity(unchecked) private var maxKeyValue: Value?
+    @exclusivity(unchecked) @usableFromInline var maxKeyValue: Value?
 
-    private static var empty: UInt64 { .max }
+    @inlinable static var empty: UInt64 { .max }
 
     public init(capacity: Int = 64) {
         var size = 16
@@ -40,9 +45,10 @@ public final class IDTable<Value> {
         values.deallocate()
     }
 
-    @inline(__always)
-    private func slot(_ key: UInt64) -> Int { OpenAddressing.slot(key, mask: mask) }
+    @inlinable @inline(__always)
+    func slot(_ key: UInt64) -> Int { OpenAddressing.slot(key, mask: mask) }
 
+    @inlinable
     public subscript(key: UInt64) -> Value? {
         get {
             if key == Self.empty { return maxKeyValue }
@@ -59,18 +65,19 @@ public final class IDTable<Value> {
         }
     }
 
+    @inlinable
     public func contains(_ key: UInt64) -> Bool { self[key] != nil }
 
     /// Sets `key` to `value`. - Returns: whether the key is new.
-    @discardableResult
+    @inlinable @discardableResult
     public func insert(_ key: UInt64, _ value: Value) -> Bool {
         if key == Self.empty {
             let new = maxKeyValue == nil
             maxKeyValue = value
-            if new { count += 1 }
+            if new { entryCount += 1 }
             return new
         }
-        if (count + 1) * 4 > size * 3 { grow() }
+        if (entryCount + 1) * 4 > size * 3 { grow() }
         var i = slot(key)
         while true {
             let k = keys[i]
@@ -81,7 +88,7 @@ public final class IDTable<Value> {
             if k == Self.empty {
                 keys[i] = key
                 values[i] = value
-                count += 1
+                entryCount += 1
                 return true
             }
             i = (i + 1) & mask
@@ -89,10 +96,10 @@ public final class IDTable<Value> {
     }
 
     /// Removes `key`. - Returns: its value, if it was present.
-    @discardableResult
+    @inlinable @discardableResult
     public func remove(_ key: UInt64) -> Value? {
         if key == Self.empty {
-            defer { if maxKeyValue != nil { count -= 1 }; maxKeyValue = nil }
+            defer { if maxKeyValue != nil { entryCount -= 1 }; maxKeyValue = nil }
             return maxKeyValue
         }
         var i = slot(key)
@@ -105,7 +112,7 @@ public final class IDTable<Value> {
         let removed = values[i]
         let hole = OpenAddressing.removeShifting(at: i, keys: keys, values: values, mask: mask, empty: Self.empty)
         values[hole] = nil
-        count -= 1
+        entryCount -= 1
         return removed
     }
 
@@ -120,7 +127,8 @@ public final class IDTable<Value> {
         return out
     }
 
-    private func grow() {
+    @usableFromInline
+    func grow() {
         let oldKeys = keys, oldValues = values, oldSize = size
         size *= 2
         mask = size - 1
@@ -128,7 +136,7 @@ public final class IDTable<Value> {
         keys.initialize(repeating: Self.empty, count: size)
         values = .allocate(capacity: size)
         values.initialize(repeating: nil, count: size)
-        count = maxKeyValue == nil ? 0 : 1
+        entryCount = maxKeyValue == nil ? 0 : 1
         for i in 0..<oldSize where oldKeys[i] != Self.empty {
             if let value = oldValues[i] { insert(oldKeys[i], value) }
         }

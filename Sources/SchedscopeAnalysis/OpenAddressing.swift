@@ -1,8 +1,9 @@
 /// What `IDTable` and `TaskTable` share: the multiplicative hash that picks a key's home
 /// slot, and backward-shift deletion, which keeps linear probing free of tombstones.
+@usableFromInline
 enum OpenAddressing {
     /// The home slot of `key` in a table of `mask + 1` slots (a power of two).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func slot(_ key: UInt64, mask: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
@@ -11,7 +12,7 @@ enum OpenAddressing {
     /// hole so that every remaining key stays reachable from its home slot.
     /// - Returns: the slot left empty at the end (its key is set to `empty`; the caller
     ///   clears its value if values need clearing).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func removeShifting<Value>(
         at i: Int, keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<Value>, mask: Int, empty: UInt64
     ) -> Int {

@@ -1,3 +1,4 @@
+import SchedscopeAnalysis
 import SchedscopeModel
 
 /// What the HTML report's timeline and heat map draw, gathered in one streaming pass: the
@@ -45,20 +46,32 @@ public struct ReportTimeline {
     /// GC pause time per column.
     public private(set) var pauseNanoseconds: [UInt64]
     /// Busy time per label over the whole trace (for the legend).
-    public private(set) var busyByLabel: [StringID: UInt64] = [:]
+    public var busyByLabel: [StringID: UInt64] {
+        Dictionary(uniqueKeysWithValues: busyByLabelTable.entries.map { (StringID(rawValue: UInt32(truncatingIfNeeded: $0.key)), $0.value) })
+    }
     /// Events by kind.
     public private(set) var eventsByKind = [UInt64](repeating: 0, count: EventKind.allCases.count)
     /// The last timestamp seen.
     public private(set) var end: UInt64 = 0
 
-    private var running: [ProcID: (task: TaskID, since: UInt64)] = [:]
-    private var labels: [TaskID: StringID] = [:]
+    // Per-event state in flat tables, not `Dictionary`s: hashing them (SipHash) was a third
+    // of `report`'s time. A reference type each, owned by this timeline alone.
+    /// The task running on each P below `maxRows`, and since when.
+    private var runningByProc: [Open?] = []
+    /// The same for higher P numbers, which only a forged trace has.
+    private var runningBeyond: [ProcID: Open] = [:]
+    private let labels = IDTable<StringID>()
+    private let busyByLabelTable = IDTable<UInt64>()
     private var pauseSince: UInt64?
+
+    private typealias Open = (task: TaskID, since: UInt64)
+    /// Ps with a row of their own; a forged P number cannot make the report allocate more.
+    private static let maxRows: UInt32 = 4096
 
     public init(procCount: UInt32, maxColumns: Int = 1024, initialColumnNanoseconds: UInt64 = 64) {
         self.maxColumns = max(2, maxColumns & ~1)
         columnNanoseconds = max(1, initialColumnNanoseconds)
-        cells = Array(repeating: Array(repeating: Cell(), count: self.maxColumns), count: Int(min(procCount, 4096)))
+        cells = Array(repeating: Array(repeating: Cell(), count: self.maxColumns), count: Int(min(procCount, Self.maxRows)))
         pauseNanoseconds = Array(repeating: 0, count: self.maxColumns)
     }
 
@@ -90,17 +103,17 @@ public struct ReportTimeline {
         eventsByKind[Int(event.kind.rawValue)] += 1
         switch event.kind {
         case .taskCreate:
-            labels[event.task] = event.label
+            labels.insert(event.task.rawValue, event.label)
         case .taskStart:
             guard event.proc.isSome else { return }
-            if let open = running[event.proc] { addBusy(event.proc, open, until: now) }
-            running[event.proc] = (event.task, now)
+            if let open = running(event.proc) { addBusy(event.proc, open, until: now) }
+            setRunning(event.proc, (event.task, now))
         case .taskYield, .taskPreempt, .taskPark, .taskEnd:
-            if let open = running[event.proc], open.task == event.task {
+            if let open = running(event.proc), open.task == event.task {
                 addBusy(event.proc, open, until: now)
-                running[event.proc] = nil
+                setRunning(event.proc, nil)
             }
-            if event.kind == .taskEnd { labels[event.task] = nil }
+            if event.kind == .taskEnd { labels.remove(event.task.rawValue) }
         case .procSteal:
             if let row = row(event.proc) { cells[row][column(now)].steals &+= 1 }
         case .gcPauseBegin:
@@ -115,15 +128,36 @@ public struct ReportTimeline {
 
     /// Closes what is still open at the last timestamp.
     public mutating func finish() {
-        for (proc, open) in running { addBusy(proc, open, until: end) }
-        running = [:]
+        for (index, open) in runningByProc.enumerated() {
+            if let open { addBusy(ProcID(rawValue: UInt32(index)), open, until: end) }
+        }
+        for (proc, open) in runningBeyond { addBusy(proc, open, until: end) }
+        runningByProc = []
+        runningBeyond = [:]
         if let since = pauseSince { Self.spread(since, end, width: columnNanoseconds, columns: maxColumns) { pauseNanoseconds[$0] += $1 } }
         pauseSince = nil
     }
 
-    private mutating func addBusy(_ proc: ProcID, _ open: (task: TaskID, since: UInt64), until now: UInt64) {
-        let label = labels[open.task] ?? StringID(rawValue: 0)
-        busyByLabel[label, default: 0] += now - min(now, open.since)
+    private func running(_ proc: ProcID) -> Open? {
+        guard proc.rawValue < Self.maxRows else { return runningBeyond[proc] }
+        let index = Int(proc.rawValue)
+        return index < runningByProc.count ? runningByProc[index] : nil
+    }
+
+    private mutating func setRunning(_ proc: ProcID, _ open: Open?) {
+        guard proc.rawValue < Self.maxRows else {
+            runningBeyond[proc] = open
+            return
+        }
+        let index = Int(proc.rawValue)
+        if index >= runningByProc.count { runningByProc += Array(repeating: nil, count: index + 1 - runningByProc.count) }
+        runningByProc[index] = open
+    }
+
+    private mutating func addBusy(_ proc: ProcID, _ open: Open, until now: UInt64) {
+        let label = labels[open.task.rawValue] ?? StringID(rawValue: 0)
+        let key = UInt64(label.rawValue)
+        busyByLabelTable.insert(key, (busyByLabelTable[key] ?? 0) + (now - min(now, open.since)))
         guard let row = row(proc) else { return }
         Self.spread(open.since, now, width: columnNanoseconds, columns: maxColumns) { cells[row][$0].add(busy: $1, label: label) }
     }
@@ -131,7 +165,7 @@ public struct ReportTimeline {
     /// The row of `proc`, adding rows for a P past the header's count (bounded: a forged
     /// P number cannot make the report allocate millions of rows).
     private mutating func row(_ proc: ProcID) -> Int? {
-        guard proc.isSome, proc.rawValue < 4096 else { return nil }
+        guard proc.isSome, proc.rawValue < Self.maxRows else { return nil }
         let index = Int(proc.rawValue)
         while cells.count <= index { cells.append(Array(repeating: Cell(), count: maxColumns)) }
         return index

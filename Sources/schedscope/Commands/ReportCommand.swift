@@ -47,10 +47,12 @@ struct ReportCommand: ParsableCommand {
             leakOptions: leaks.options(includeRuntime: runtime.includeRuntime))
         var timeline = ReportTimeline(procCount: reader.info.procCount, maxColumns: columns)
         var count: UInt64 = 0
-        try session.run(EventSelection()) { event in
-            analysis.consume(event)
-            timeline.consume(event)
-            count += 1
+        // A batch at a time, as `analyze` reads (the analysis and the timeline keep
+        // separate state, so each can take the whole batch in turn).
+        try session.runBatches { batch in
+            analysis.consume(batch)
+            for event in batch { timeline.consume(event) }
+            count += UInt64(batch.count)
         }
         timeline.finish()
         let report = analysis.finish(strings: reader.strings, ignoringLeaks: try leaks.ignoring())
