@@ -29,44 +29,12 @@ public struct TraceFigures: Sendable, Equatable {
     }
 
     public init(_ report: FullReport) {
-        let imbalance = report.imbalance, preemption = report.preemption, latency = report.latency.overall
-        let gc = report.gc, leaks = report.leaks
-        let duration = Double(imbalance.durationNanoseconds)
-        var values: [String: Double] = [
-            "imbalance.max_over_mean": imbalance.maxOverMean,
-            "imbalance.cv": imbalance.cv,
-            "imbalance.window_max_over_mean": imbalance.weightedWindowMaxOverMean,
-            "imbalance.window_cv": imbalance.weightedWindowCV,
-            "imbalance.idle_while_runnable_ns": Double(imbalance.idleWhileRunnableNanoseconds),
-            "imbalance.idle_while_runnable_fraction": duration > 0 ? Double(imbalance.idleWhileRunnableNanoseconds) / duration : 0,
-            "preemption.preemptions": Double(preemption.preemptions),
-            "preemption.yields": Double(preemption.yields),
-            "preemption.parks": Double(preemption.parks),
-            "preemption.per_busy_second": preemption.perBusySecond,
-            "preemption.per_wall_second": preemption.perWallSecond,
-            "preemption.fraction_of_stops": preemption.fractionOfStops,
-            "latency.count": Double(latency.count),
-            "latency.p50_ns": Double(latency.p50),
-            "latency.p90_ns": Double(latency.p90),
-            "latency.p99_ns": Double(latency.p99),
-            "latency.max_ns": Double(latency.max),
-            "latency.mean_ns": Double(latency.mean),
-            "gc.cycles": Double(gc.cycles),
-            "gc.pauses": Double(gc.pauses),
-            "gc.pause_total_ns": Double(gc.pauseTotalNanoseconds),
-            "gc.pause_p50_ns": Double(gc.pauseP50),
-            "gc.pause_p95_ns": Double(gc.pauseP95),
-            "gc.pause_p99_ns": Double(gc.pauseP99),
-            "gc.pause_max_ns": Double(gc.pauseMax),
-            "gc.pause_fraction": gc.pauseFraction,
-            "leaks.count": Double(leaks.candidates.count),
-            "leaks.groups": Double(leaks.groups.count),
-            "leaks.starved": Double(leaks.starved.count),
-        ]
-        for utilization in gc.mmu where GCMetrics.utilizationWindows.contains(utilization.windowNanoseconds) {
-            values["gc.mmu_\(GCMetrics.windowName(utilization.windowNanoseconds))"] = utilization.utilization
+        var values: [String: Double] = [:]
+        for metric in DiffMetric.catalog {
+            if let value = metric.figure(report) { values[metric.name] = value }
         }
         self.values = values
+        let leaks = report.leaks
         var groups: [LeakGroupKey: UInt64] = [:]
         for group in leaks.groups { groups[LeakGroupKey(reason: group.reason, label: group.label), default: 0] += group.count }
         leakGroups = groups
