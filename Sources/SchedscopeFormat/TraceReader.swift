@@ -43,8 +43,10 @@ public final class TraceReader {
     private var published = StringTable()
     private var streaming = false
 
-    /// Events handed to the consumer at a time.
-    public static let batchSize = 4096
+    /// Events handed to the consumer at a time. A parallel read holds four batches (3 MB);
+    /// with 4,096-event batches `analyze` on two cores ran about 4 % slower (four times the
+    /// hand-overs between its threads), and one core was the same (docs/BENCHMARKS.md).
+    public static let batchSize = 16_384
 
     /// Bytes the merge of one generation may hold (`FormatLimits.maxMergeBytes`; tests lower it).
     package var mergeBudget = FormatLimits.maxMergeBytes

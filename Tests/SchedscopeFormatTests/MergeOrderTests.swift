@@ -32,8 +32,8 @@ struct MergeOrderTests {
     static let cases: [Case] = [
         Case(name: "one thread", threadsPerGeneration: [1], eventsPerThread: 5_000...5_000, startTime: 1_000, tick: 10, seed: 1),
         // One thread starts thousands of ticks before the other: its first run crosses
-        // block (2,048 events) and batch (4,096) ends; then the two clocks tie often.
-        Case(name: "two long threads", threadsPerGeneration: [2], eventsPerThread: 9_000...12_000, startTime: 0, tick: 3, startSpread: 8_000, seed: 2),
+        // block (2,048 events) and batch (16,384) ends; then the two clocks tie often.
+        Case(name: "two long threads", threadsPerGeneration: [2], eventsPerThread: 36_000...48_000, startTime: 0, tick: 3, startSpread: 32_000, seed: 15),
         Case(name: "three threads, from time 0", threadsPerGeneration: [3], eventsPerThread: 1...300, startTime: 0, tick: 1, seed: 3),
         Case(name: "16 threads: the most the scan takes", threadsPerGeneration: [16], eventsPerThread: 1...700, startTime: 5_000, tick: 7, seed: 4),
         Case(name: "17 threads: the fewest the heap takes", threadsPerGeneration: [17], eventsPerThread: 1...700, startTime: 5_000, tick: 7, seed: 5),
