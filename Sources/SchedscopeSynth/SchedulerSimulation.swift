@@ -417,7 +417,13 @@ final class SchedulerSimulation {
         tasks[state.parent] = parent
         if parent.childrenAlive == 0 && parent.waitingForChildren {
             tasks[state.parent]?.waitingForChildren = false
-            try emit(p, .taskUnpark, at: time, proc: p, task: state.parent, argument1: task.rawValue)
+            // Not before the parent parked: each P keeps its own clock, and the parent's may
+            // have run ahead of this one, so its park (`runnableAt`, set by `stop`) can be
+            // later than this child's end (or equal: a tie goes to the lower thread id, so
+            // one nanosecond after). Woken earlier, the parent was unparked before it
+            // parked — and ran, and ended, before it started (`validate` caught it twice in
+            // 10M events).
+            try emit(p, .taskUnpark, at: max(time, parent.runnableAt + 1), proc: p, task: state.parent, argument1: task.rawValue)
             tasks[state.parent]?.runnableAt = procs[p].lastEmitted
             try enqueue(state.parent, on: p, at: time, next: true)
         }

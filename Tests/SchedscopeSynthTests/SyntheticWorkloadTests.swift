@@ -49,6 +49,19 @@ struct SyntheticWorkloadTests {
         }
     }
 
+    /// Each simulated P keeps its own clock, and one may run ahead of another. A parent that
+    /// parked to wait for its children on a P ahead of the one where its last child ended
+    /// was once woken before it parked (`synth --procs 8 --events 30000 --seed 18` failed
+    /// `validate`: an unpark of a running task, then a start of a parked one).
+    @Test("a parent woken by its last child is unparked after it parked, whichever P's clock is ahead")
+    func wakeByLastChildFollowsThePark() throws {
+        let workload = SyntheticWorkload(procs: 8, eventLimit: 30_000, seed: 18, leakEvery: 40, gcInterval: 2_000_000)
+        let (bytes, truth) = try generate(workload)
+        let trace = try readTrace(bytes)
+        #expect(trace.violations.isEmpty, "\(trace.violations.prefix(3))")
+        #expect(UInt64(trace.events.count) == truth.events)
+    }
+
     @Test func leakedTasksAreParkedForeverWithTheirLabelAndReason() throws {
         let (bytes, truth) = try generate(SyntheticWorkload(procs: 4, taskLimit: 3000, seed: 9, leakEvery: 3))
         #expect(!truth.leakedTasks.isEmpty)
