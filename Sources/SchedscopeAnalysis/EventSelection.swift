@@ -26,6 +26,11 @@ public struct EventSelection: Sendable, Equatable {
         self.to = to
     }
 
+    /// Whether only a time range is selected (`from`, `to` or both), whatever the subject.
+    public var isTimeWindowOnly: Bool {
+        kinds == nil && procs == nil && tasks == nil && region == nil
+    }
+
     /// Whether nothing is filtered out.
     public var selectsEverything: Bool {
         kinds == nil && procs == nil && tasks == nil && region == nil && from == nil && to == nil

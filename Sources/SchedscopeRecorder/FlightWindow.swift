@@ -1,3 +1,5 @@
+import SchedscopeModel
+
 /// The generations a flight recording keeps in memory: the longest run of newest
 /// generations that ended at most `maxAgeNanoseconds` ago and fit in `maxBytes`.
 struct FlightWindow {

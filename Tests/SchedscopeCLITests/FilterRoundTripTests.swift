@@ -36,7 +36,7 @@ struct FilterRoundTripTests {
 
     /// The same filters select the same events whether `filter` or `events` applies them.
     @Test(arguments: [
-        ["--from", "5ms", "--to", "9ms"],
+        ["--to", "9ms"],
         ["--proc", "2,3", "--kind", "task_start,task_end"],
         ["--task", "42,43"],
         ["--region", "NetworkTests/test11"],
@@ -56,6 +56,54 @@ struct FilterRoundTripTests {
         #expect(roundTrip.stdoutLines.sorted() == direct.stdoutLines.sorted())
         let times = try decodeLines(roundTrip.stdout).map(\.timestamp)
         #expect(times == times.sorted())
+    }
+
+    /// A slice from `--from` is a trace that begins mid-run, as a flight recording's dump
+    /// does, and like the dump it opens again the ranges open where it begins.
+    @Test("a time slice opens again, at its start, the regions, GC cycles and pauses open there, and validates")
+    func aTimeSliceOpensAgainWhatIsOpenAtItsStart() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let from: UInt64 = 10_000_000, to: UInt64 = 30_000_000
+        let all = try decodeLines(try await schedscope("events", Fixture.demo, "--format", "jsonl").stdout)
+
+        // What is open at `from`, from the whole trace's events.
+        var openRegions: [String: Int] = [:]
+        var openCycles = 0, openPauses = 0
+        for event in all where event.timestamp < from {
+            let region = "\(event.task ?? 0) \(event.name ?? "")"
+            switch event.kind {
+            case "region_begin": openRegions[region, default: 0] += 1
+            case "region_end": openRegions[region, default: 0] -= 1
+            case "gc_begin": openCycles += 1
+            case "gc_end": openCycles -= 1
+            case "gc_pause_begin": openPauses += 1
+            case "gc_pause_end": openPauses -= 1
+            default: break
+            }
+        }
+        openRegions = openRegions.filter { $0.value > 0 }
+        #expect(!openRegions.isEmpty, "the slice should start inside some test's region")
+
+        let filter = try await schedscope(
+            "filter", Fixture.absolute(Fixture.demo), "-o", "slice.sctrace", "--from", "10ms", "--to", "30ms", in: scratch.url)
+        #expect(filter.status == 0, "\(filter)")
+        let kept = try decodeLines(try await schedscope("events", "slice.sctrace", "--format", "jsonl", in: scratch.url).stdout)
+        let begins: Set = ["region_begin", "gc_begin", "gc_pause_begin"]
+        let prologue = kept.prefix { $0.thread == 0 && $0.timestamp == from && begins.contains($0.kind) }
+        #expect(prologue.filter { $0.kind == "region_begin" }.counted { "\($0.task ?? 0) \($0.name ?? "")" } == openRegions.mapValues(UInt64.init))
+        #expect(prologue.filter { $0.kind == "gc_begin" }.count == openCycles)
+        #expect(prologue.filter { $0.kind == "gc_pause_begin" }.count == openPauses)
+        let expectedNote = "  wrote \(grouped(kept.count)) of \(grouped(all.count)) events to 'slice.sctrace'"
+        #expect(filter.stderr.hasPrefix(expectedNote) && filter.stderr.contains("\(prologue.count) of them open again"), "\(filter)")
+
+        // The rest is the slice's own events, as `events --from --to` lists them.
+        let direct = all.filter { $0.timestamp >= from && $0.timestamp < to }
+        #expect(kept.dropFirst(prologue.count).counted { "\($0)" } == direct.counted { "\($0)" })
+
+        let validate = try await schedscope("validate", "slice.sctrace", "--format", "json", in: scratch.url)
+        #expect(validate.status == 0, "\(validate)")
+        #expect(try decode(ValidateJSON.self, validate.stdout).valid)
     }
 
     @Test func filterOfTheFilteredTraceIsStable() async throws {

@@ -1,17 +1,18 @@
-import SchedscopeModel
-
-/// The ranges open at a point of a recording: regions per (task, name), GC cycles, and
+/// The ranges open at a point of a trace: regions per (task, name), GC cycles, and
 /// stop-the-world pauses. A flight recording keeps them at the start of every generation,
 /// so that a dump whose window begins inside a range can open it again (`prologue`), as
-/// Go's tracer writes state snapshots at each generation start.
+/// Go's tracer writes state snapshots at each generation start; `schedscope filter --from`
+/// opens again the ranges open where its window starts.
 ///
 /// Counts may go negative while a generation is drained thread by thread (an end drained
 /// before its begin); they are exact at generation ends, where `snapshot()` is taken.
-struct OpenRanges: Sendable {
-    struct RegionKey: Hashable, Sendable {
+package struct OpenRanges: Sendable {
+    package struct RegionKey: Hashable, Sendable {
         var task: TaskID
         var name: StringID
     }
+
+    package init() {}
 
     private var regions: [RegionKey: Int] = [:]
     private var cycles: [UInt64: Int] = [:]
@@ -19,7 +20,7 @@ struct OpenRanges: Sendable {
 
     /// Applies one event (only range events change anything).
     @inline(__always)
-    mutating func apply(_ event: Event) {
+    package mutating func apply(_ event: Event) {
         switch event.kind {
         case .regionBegin: Self.add(1, to: &regions, RegionKey(task: event.task, name: event.regionName))
         case .regionEnd: Self.add(-1, to: &regions, RegionKey(task: event.task, name: event.regionName))
@@ -37,7 +38,7 @@ struct OpenRanges: Sendable {
     }
 
     /// The ranges open now (positive counts only).
-    func snapshot() -> OpenRanges {
+    package func snapshot() -> OpenRanges {
         var open = OpenRanges()
         open.regions = regions.filter { $0.value > 0 }
         open.cycles = cycles.filter { $0.value > 0 }
@@ -45,11 +46,11 @@ struct OpenRanges: Sendable {
         return open
     }
 
-    var isEmpty: Bool { regions.isEmpty && cycles.isEmpty && pauses.isEmpty }
+    package var isEmpty: Bool { regions.isEmpty && cycles.isEmpty && pauses.isEmpty }
 
     /// Begin events that reopen these ranges at `timestamp`, on no particular thread, in a
     /// fixed order (GC cycles, pauses, regions).
-    func prologue(at timestamp: UInt64) -> [Event] {
+    package func prologue(at timestamp: UInt64) -> [Event] {
         var events: [Event] = []
         for cycle in cycles.keys.sorted() {
             events.append(Event(kind: .gcBegin, timestamp: timestamp, thread: .unknown, argument1: cycle))
