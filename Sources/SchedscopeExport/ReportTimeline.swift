@@ -8,6 +8,9 @@ import SchedscopeModel
 /// The trace's length is unknown while reading, so the columns start narrow and double in
 /// width (neighbours merged) whenever an event falls past the last one: memory is fixed
 /// by Ps × columns, whatever the trace's length.
+///
+/// Its per-task tables are shared by reference (`IDTable`): a copy made while events are
+/// still coming in shares them with the original, so give each stream its own timeline.
 public struct ReportTimeline {
     /// One P's column.
     public struct Cell: Sendable, Equatable {

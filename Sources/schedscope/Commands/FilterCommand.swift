@@ -12,8 +12,8 @@ struct FilterCommand: ParsableCommand {
             The output is a valid trace with the same header; strings are copied with \
             their ids. Every other command reads it. A time slice (--from, with or \
             without --to, and no other filter) opens again at its start the regions, GC \
-            cycles and pauses open there, and validates. Filtering out some of a task's events leaves its state \
-            machine incomplete, which validate will point out.
+            cycles and pauses open there, and validates. Filtering out some of a task's \
+            events leaves its state machine incomplete, which validate will point out.
 
               schedscope filter run.sctrace -o slow-part.sctrace --from 1.2s --to 1.5s
               schedscope filter run.sctrace -o one-test.sctrace --region 'ParserTests/test3'
