@@ -42,7 +42,7 @@ extension ChunkDecoder {
 
     /// Slots of the lane's register file: the selectors' order (`TaskIDRegisters`), then a
     /// slot no selector reads.
-    private static let createdSlot = 0, contextSlot = 3, unusedSlot = 4
+    private static let createdSlot = 0, startedSlot = 1, unparkedSlot = 2, contextSlot = 3, unusedSlot = 4
     /// The lane takes short codes below this (the task records); short codes 0 up to
     /// `argumentCodes` − 1 have one argument, the rest none.
     private static let laneCodes: UInt64 = 6, argumentCodes: UInt64 = 4
@@ -73,7 +73,7 @@ extension ChunkDecoder {
             row[MaskRow.argument1IsArgument] = mask(kind == .taskPark)
             row[MaskRow.keepsContext] = mask(kind == .taskUnpark || kind == .taskCreate)
             row[MaskRow.isStart] = mask(kind == .taskStart)
-            row[MaskRow.registerSlot] = kind == .taskStart ? 1 : kind == .taskUnpark ? 2 : UInt64(unusedSlot)
+            row[MaskRow.registerSlot] = UInt64(kind == .taskStart ? startedSlot : kind == .taskUnpark ? unparkedSlot : unusedSlot)
             row[MaskRow.kind] = UInt64(kind.rawValue)
         }
         return UnsafePointer(table)

@@ -4,27 +4,17 @@ extension GenerationMerger {
     /// Merges with a binary heap of the threads ordered by their next event: for wide
     /// generations, where a scan of every thread per run would cost more than a sift.
     mutating func mergeByHeap(_ cursors: [ThreadCursor], reader: TraceReader, deliver: Deliver) throws {
-        let n = cursors.count
-        guard n > 0 else { return }
-        // Flat buffers: the loop below touches no object and no reference count.
-        let keyTime = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let heads = UnsafeMutablePointer<Head>.allocate(capacity: n)
-        let heap = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        guard !cursors.isEmpty else { return }
+        let threads = try LiveThreads(cursors, reader: reader, pipeline: pipeline)
+        let heap = UnsafeMutablePointer<Int>.allocate(capacity: threads.count)
         defer {
-            keyTime.deallocate()
-            heads.deallocate()
+            threads.deallocate()
             heap.deallocate()
         }
-        var heapCount = 0
-        for (i, cursor) in cursors.enumerated() {
-            heads[i] = Head(cursor)
-            guard try cursor.fill(reader, pipeline) else { continue }
-            heads[i] = Head(cursor)
-            keyTime[i] = cursor.headTimestamp
-            heap[heapCount] = i
-            heapCount += 1
-        }
-        // A cursor's index is its thread's rank by id, so ties break by index.
+        let keyTime = threads.keys, heads = threads.heads
+        var heapCount = threads.count
+        for slot in 0..<heapCount { heap[slot] = slot }
+        // Slots are in thread-id order, so ties break by slot.
         @inline(__always)
         func less(_ a: Int, _ b: Int) -> Bool {
             let ta = keyTime[a], tb = keyTime[b]
@@ -73,7 +63,7 @@ extension GenerationMerger {
             }
             var head = heads[top]
             let next = try emitRun(
-                &head, upTo: lastAllowed, cursor: top, of: cursors,
+                &head, upTo: lastAllowed, cursor: threads.owners[top], of: cursors,
                 output: &output, out: &out, reader: reader, deliver: deliver)
             heads[top] = head
             if let next {

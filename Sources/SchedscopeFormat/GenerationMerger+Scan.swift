@@ -11,27 +11,13 @@ extension GenerationMerger {
     /// sift takes branches that depend on them — and, since threads interleave finely
     /// (runs of ≈ 2.5 events), mispredicts about every run.
     mutating func mergeByScan(_ cursors: [ThreadCursor], reader: TraceReader, deliver: Deliver) throws {
-        let n = cursors.count
-        guard n > 0 else { return }
-        // Slot `s` holds a live thread: the timestamp of its next event, its block, and
-        // which cursor it is. Slots stay in thread-id order (an exhausted thread's slot is
-        // closed up, not filled from the end), so the scan's first minimum wins ties.
-        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let heads = UnsafeMutablePointer<Head>.allocate(capacity: n)
-        let owners = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        defer {
-            keys.deallocate()
-            heads.deallocate()
-            owners.deallocate()
-        }
-        var live = 0
-        for (i, cursor) in cursors.enumerated() {
-            guard try cursor.fill(reader, pipeline) else { continue }
-            keys[live] = cursor.headTimestamp
-            heads[live] = Head(cursor)
-            owners[live] = i
-            live += 1
-        }
+        guard !cursors.isEmpty else { return }
+        // Slots stay in thread-id order (an exhausted thread's slot is closed up, not
+        // filled from the end), so the scan's first minimum wins ties.
+        let threads = try LiveThreads(cursors, reader: reader, pipeline: pipeline)
+        defer { threads.deallocate() }
+        let keys = threads.keys, heads = threads.heads, owners = threads.owners
+        var live = threads.count
 
         var output = self.output
         var out = output + filled
