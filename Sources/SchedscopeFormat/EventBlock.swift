@@ -61,11 +61,11 @@ final class ThreadDecodeStream: @unchecked Sendable {
         return max(1, min(EventBlock.maxCapacity, events))
     }
 
-    /// Bytes a stream over `chunks` may hold at once: its largest decoded payload and two
-    /// blocks (the one being merged and the one decoded ahead).
-    static func peakBytes(of chunks: [ChunkLocation]) -> Int {
+    /// Bytes a stream over `chunks` may hold at once: its largest decoded payload, the block
+    /// being merged and the `blocksAhead` blocks submitted after it.
+    static func peakBytes(of chunks: [ChunkLocation], blocksAhead: Int) -> Int {
         let payload = chunks.map { Int($0.header.decodedLength) }.max() ?? 0
-        return payload + 2 * blockCapacity(of: chunks) * MemoryLayout<Event>.stride
+        return payload + (1 + blocksAhead) * blockCapacity(of: chunks) * MemoryLayout<Event>.stride
     }
 
     /// Fills `block` with the next events, then marks it ready.
@@ -131,6 +131,21 @@ final class ChunkPipeline: @unchecked Sendable {
         inlineLoader = PayloadLoader(source: source)
         self.parallel = parallel
     }
+
+    /// Blocks each of `threads` threads keeps submitted ahead of the one being merged: one
+    /// when decoding inline (nothing runs ahead), else a share of `blocksInFlight`, at most
+    /// eight. With a block or two ahead, the merge waited for the decoder about once in ten
+    /// blocks — the decoder works through the threads' blocks in the order they were asked
+    /// for, and the merge takes them in whatever order the timestamps say (docs/BENCHMARKS.md,
+    /// "Reading ahead").
+    func blocksAhead(threads: Int) -> Int {
+        guard parallel else { return 1 }
+        return max(1, min(8, Self.blocksInFlight / max(1, threads)))
+    }
+
+    /// Blocks decoded ahead of the merge, over all threads, when decoding runs ahead: 48
+    /// blocks of at most 2,048 events, 4.5 MiB.
+    static let blocksInFlight = 48
 
     /// Starts filling the next block of `stream`; it is ready after `waitUntilReady()`.
     func submit(_ stream: ThreadDecodeStream) -> EventBlock {

@@ -35,13 +35,14 @@ struct GenerationMerger {
         // hold; nothing is decoded for a thread that is not admitted.
         var remaining = budget
         var admitted: [ThreadCursor] = []
+        let readAhead = pipeline.blocksAhead(threads: chunksByThread.count)
         for thread in chunksByThread.keys.sorted() {
             let threadChunks = chunksByThread[thread]!
-            let need = ThreadDecodeStream.peakBytes(of: threadChunks)
+            let need = ThreadDecodeStream.peakBytes(of: threadChunks, blocksAhead: readAhead)
             if need <= remaining {
                 remaining -= need
                 let stream = ThreadDecodeStream(thread: ThreadID(rawValue: thread), chunks: threadChunks)
-                admitted.append(ThreadCursor(stream: stream))
+                admitted.append(ThreadCursor(stream: stream, blocksAhead: readAhead))
             } else {
                 reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(Self.describe(budget)) merge budget (\(threadChunks.count) chunks)")
             }

@@ -18,8 +18,8 @@ struct MergeBudgetTests {
 
     @Test("a thread whose merge would exceed the budget is skipped and reported; other threads and generations are read")
     func costlyThreadIsSkipped() throws {
-        // docs/FORMAT.md §10: a thread needs its largest decoded payload plus two blocks of
-        // events; with a 64 KiB budget, a 100,000-byte payload is too costly on its own.
+        // docs/FORMAT.md §10: a thread needs its largest decoded payload plus the blocks of
+        // events it holds; with a 64 KiB budget, a 100,000-byte payload is too costly on its own.
         let budget = 64 << 10
         let tooMany = 100_000
         var bytes = ChunkForge.fileHeader()

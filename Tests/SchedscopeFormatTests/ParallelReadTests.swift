@@ -70,6 +70,32 @@ struct ParallelReadTests {
         for (value, id) in trace.strings { #expect(parallel.strings[id] == value) }
     }
 
+    /// Threads of several blocks each in one generation, so that the parallel read keeps
+    /// blocks of every thread submitted ahead of the merge (`ChunkPipeline.blocksAhead`),
+    /// damaged in the middle (flipped payload bytes) or cut short: the blocks decoded ahead
+    /// must not change what is read, nor the order in which damage is reported.
+    @Test("reading blocks ahead: a damaged or cut trace reads the same in parallel as on one thread", arguments: [
+        (flips: [0.3, 0.55], cut: 1.0), (flips: [], cut: 0.7), (flips: [0.45], cut: 0.8),
+    ] as [(flips: [Double], cut: Double)])
+    func readAheadKeepsDamageInOrder(damage: (flips: [Double], cut: Double)) throws {
+        let trace = try SampleTrace.make(
+            seed: 21, shape: .init(threadCount: 4, eventCount: 60_000, timeGoesBackwards: false),
+            layout: .standard, compressionLevel: 1)
+        var bytes = trace.bytes
+        for at in damage.flips { bytes[Int(Double(bytes.count) * at)] ^= 0x5A }
+        bytes.removeLast(bytes.count - Int(Double(bytes.count) * damage.cut))
+        let serial = try ReadOutcome.read(bytes, parallel: false)
+        let parallel = try ReadOutcome.read(bytes, parallel: true)
+        #expect(serial.report.isDamaged, "the damage should be seen")
+        #expect(serial.events.count > 10_000, "most of the trace should still be read")
+        #expect(parallel.events == serial.events)
+        #expect(parallel.report.eventsRead == serial.report.eventsRead)
+        #expect(parallel.report.chunksRead == serial.report.chunksRead)
+        #expect(parallel.report.chunksCorrupt == serial.report.chunksCorrupt)
+        #expect(parallel.report.truncated == serial.report.truncated)
+        #expect(parallel.report.damages.map(\.byteOffset) == serial.report.damages.map(\.byteOffset))
+    }
+
     struct StopReading: Error {}
 
     @Test("a consumer that stops after its first batch gets its own error back, and the reader thread ends")
