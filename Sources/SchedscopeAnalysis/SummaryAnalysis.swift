@@ -24,6 +24,12 @@ public struct SummaryReport: Sendable {
 
 /// Counts events by kind, tasks created/ended/live, procs and threads, and loss.
 ///
+/// The per-event work is a few counters: live tasks are kept in a `TaskTable` (a task's
+/// slot found by its id's low bits, where a hash table hashed and probed on every task
+/// event), and a thread or P is looked up in its set only when it misses a small
+/// direct-mapped cache of the ids seen (in a merged trace the thread changes at nearly
+/// every event, and the set's insertion was a third of the summary's per-event work).
+///
 /// - Complexity: O(1) per event; memory grows with live tasks.
 public struct SummaryAnalysis {
     /// Counts by `EventKind.rawValue` (18 kinds), inline: no heap, no copy-on-write check.
@@ -31,43 +37,61 @@ public struct SummaryAnalysis {
     private var events: UInt64 = 0
     private var first: UInt64?
     private var last: UInt64 = 0
-    private var liveTasks = IDTable<Bool>()
+    /// Tasks seen and not ended (task 0, which a table cannot hold, apart).
+    private let liveTasks = TaskTable()
+    private var taskZeroLive = false
     private var endedTasks: UInt64 = 0
     private var procs = IDTable<Bool>(capacity: 16)
     private var threads = IDTable<Bool>(capacity: 16)
-    private var lastThread = ThreadID(rawValue: .max)
-    private var lastProc = ProcID.none
+    private var recentProcs = SeenCache()
+    private var recentThreads = SeenCache()
     private var lost: UInt64 = 0
 
     public init() {}
 
-    public mutating func consume(_ event: Event) {
-        events += 1
-        byKind[Int(event.kind.rawValue)] += 1
+    /// Feeds a batch of events in time order, as `consume(_:)` does one by one but without
+    /// a call per event.
+    public mutating func consume(_ batch: UnsafeBufferPointer<Event>) {
+        for event in batch { add(event) }
+    }
+
+    public mutating func consume(_ event: Event) { add(event) }
+
+    @inline(__always)
+    private mutating func add(_ event: Event) {
+        events &+= 1
+        byKind[Int(event.kind.rawValue)] &+= 1
         if first == nil { first = event.timestamp }
         if event.timestamp > last { last = event.timestamp }
-        if event.proc != lastProc && event.proc.isSome {
+        if event.proc.isSome, recentProcs.isNew(UInt64(event.proc.rawValue)) {
             procs.insert(UInt64(event.proc.rawValue), true)
-            lastProc = event.proc
         }
-        if event.thread != lastThread {
-            threads.insert(event.thread.rawValue, true)
-            lastThread = event.thread
-        }
+        if recentThreads.isNew(event.thread.rawValue) { threads.insert(event.thread.rawValue, true) }
         switch event.kind {
-        case .taskCreate:
-            liveTasks.insert(event.task.rawValue, true)
-        case .taskStart, .taskUnpark:
+        case .taskCreate, .taskStart, .taskUnpark:
             // Tasks that existed before the trace began have no task_create.
-            if !liveTasks.contains(event.task.rawValue) { liveTasks.insert(event.task.rawValue, true) }
+            noteLive(event.task.rawValue)
         case .taskEnd:
-            liveTasks.remove(event.task.rawValue)
-            endedTasks += 1
+            noteEnded(event.task.rawValue)
+            endedTasks &+= 1
         case .lost:
-            lost += event.lostCount
+            lost &+= event.lostCount
         default:
             break
         }
+    }
+
+    @inline(__always)
+    private mutating func noteLive(_ task: UInt64) {
+        guard task != 0 else { return taskZeroLive = true }
+        var inserted = false
+        _ = liveTasks.findOrInsert(task, inserted: &inserted)
+    }
+
+    @inline(__always)
+    private mutating func noteEnded(_ task: UInt64) {
+        guard task != 0 else { return taskZeroLive = false }
+        liveTasks.remove(task)
     }
 
     public func finish(info: TraceInfo, read: ReadReport, window: EventSelection = EventSelection()) -> SummaryReport {
@@ -79,6 +103,24 @@ public struct SummaryAnalysis {
             info: info, durationNanoseconds: end > start ? end - start : 0, firstTimestamp: first,
             lastTimestamp: first == nil ? nil : last, events: events, eventsByKind: kinds,
             procsSeen: procs.count, threadsSeen: threads.count, tasksCreated: byKind[Int(EventKind.taskCreate.rawValue)],
-            tasksEnded: endedTasks, tasksLiveAtEnd: UInt64(liveTasks.count), lostEvents: lost, read: read)
+            tasksEnded: endedTasks, tasksLiveAtEnd: UInt64(liveTasks.count + (taskZeroLive ? 1 : 0)), lostEvents: lost, read: read)
+    }
+}
+
+/// The ids a set has already been given, by their low four bits: a hit means the id is in
+/// the set; a miss means it may not be (the caller inserts it, and it takes the slot).
+/// Sixteen slots hold every thread and P of a typical trace, so nearly every event hits.
+private struct SeenCache {
+    // Slot i starts with i ^ 1, whose low bits are not i: no id can match it before the
+    // slot is first filled.
+    private var slots = InlineArray<16, UInt64> { UInt64($0 ^ 1) }
+
+    /// Whether `id` missed the cache (it takes its slot).
+    @inline(__always)
+    mutating func isNew(_ id: UInt64) -> Bool {
+        let slot = Int(truncatingIfNeeded: id & 15)
+        if slots[slot] == id { return false }
+        slots[slot] = id
+        return true
     }
 }

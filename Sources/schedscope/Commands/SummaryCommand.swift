@@ -24,7 +24,11 @@ struct SummaryCommand: ParsableCommand {
         let session = try TraceSession.open(input)
         let window = try selection.selection()
         var analysis = SummaryAnalysis()
-        try session.run(window) { analysis.consume($0) }
+        if window.selectsEverything {
+            try session.runBatches { analysis.consume($0) }
+        } else {
+            try session.run(window) { analysis.consume($0) }
+        }
         let report = analysis.finish(info: session.reader.info, read: session.reader.report, window: window)
         let out = OutputBuffer()
         switch format {

@@ -37,6 +37,13 @@ final class OutputBuffer {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Lets `build` append bytes to the buffer (a line at a time: the buffer is flushed
+    /// once it holds 64 KiB).
+    func append(_ build: (inout [UInt8]) -> Void) {
+        build(&buffer)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     func line(_ text: String) {
         write(text)
         buffer.append(10)
