@@ -50,7 +50,7 @@ public struct TraceValidator {
     private var endedTasks = RecentTaskSet(capacity: 1 << 16)
     private var procRunning = IDMap<ProcID, TaskID>(capacity: 16)
     private var procStarted = IDMap<ProcID, Bool>(capacity: 16)
-    private var lastTimeByThread = IDMap<ThreadID, UInt64>(capacity: 16)
+    private var lastTimes = LastTimes()
     private var pauseOpen = false
     private var gcOpen: Set<UInt64> = []
     private var regions: [RegionKey: Int] = [:]
@@ -70,12 +70,15 @@ public struct TraceValidator {
 
     public var violationCount: UInt64 { countsByRule.values.reduce(0, +) }
 
+    /// Checks a batch of events in stream order, against `strings` as they stand for it.
+    public mutating func consume(_ batch: UnsafeBufferPointer<Event>, strings: borrowing StringTable) {
+        for event in batch { consume(event, strings: strings) }
+    }
+
     public mutating func consume(_ event: Event, strings: borrowing StringTable) {
         defer { index += 1 }
-        if let last = lastTimeByThread[event.thread], event.timestamp < last {
+        if let last = lastTimes.backwards(event.thread.rawValue, event.timestamp) {
             report(.timeGoesBackwards, event, "timestamp \(event.timestamp) is before the thread's previous \(last)")
-        } else {
-            lastTimeByThread[event.thread] = event.timestamp
         }
         switch event.kind {
         case .taskCreate: checkDefined(event.label, event, strings)
@@ -107,8 +110,9 @@ public struct TraceValidator {
             endedTasks.remove(task)
             taskStates[task] = .created
         case .taskStart:
-            checkNotEnded(event)
-            let state = taskStates[task] ?? .runnable
+            let known = taskStates[task]
+            if known == nil { checkNotEnded(event) }
+            let state = known ?? .runnable
             if state != .runnable && state != .created {
                 report(.illegalTransition, event, "task \(task) started while \(name(state))")
                 if state == .running, let proc = runningOn[task] { procRunning[proc] = nil }
@@ -127,8 +131,9 @@ public struct TraceValidator {
             }
             taskStates[task] = .running
         case .taskYield, .taskPreempt, .taskPark, .taskEnd:
-            checkNotEnded(event)
-            let state = taskStates[task] ?? .running
+            let known = taskStates[task]
+            if known == nil { checkNotEnded(event) }
+            let state = known ?? .running
             if state != .running && !(state == .created && event.kind == .taskPark) {
                 report(.illegalTransition, event, "\(event.kind.name) of task \(task) while \(name(state))")
             }
@@ -141,8 +146,9 @@ public struct TraceValidator {
             default: taskStates[task] = .runnable
             }
         case .taskUnpark:
-            checkNotEnded(event)
-            let state = taskStates[task] ?? .parked
+            let known = taskStates[task]
+            if known == nil { checkNotEnded(event) }
+            let state = known ?? .parked
             if state != .parked {
                 report(.illegalTransition, event, "task_unpark of task \(task) while \(name(state))")
             }
@@ -190,6 +196,9 @@ public struct TraceValidator {
         }
     }
 
+    /// Reports a task event of an ended task. Called only for a task without a state: a
+    /// task with one is live, and a live task is never in `endedTasks` (creation takes it
+    /// out, the end puts it in as it drops the state), so the lookup is saved for the rest.
     private mutating func checkNotEnded(_ event: Event) {
         if endedTasks.contains(event.task) {
             report(.duplicateTask, event, "\(event.kind.name) of task \(event.task) after its task_end")
@@ -210,6 +219,42 @@ public struct TraceValidator {
         if violations.count < maxRecorded {
             violations.append(Violation(
                 rule: rule, eventIndex: index, timestamp: event.timestamp, thread: event.thread, message: message))
+        }
+    }
+}
+
+/// Each thread's latest timestamp. The threads met most recently sit in 16 slots chosen by
+/// their ids' low bits, the rest in a map: a merged trace changes thread at nearly every
+/// event, and a map's insertion per event was the validator's largest cost.
+private struct LastTimes {
+    // Slot i starts with id i ^ 1, whose low bits are not i: no thread matches it.
+    private var ids = InlineArray<16, UInt64> { UInt64($0 ^ 1) }
+    private var times = InlineArray<16, UInt64>(repeating: 0)
+    /// Whether the slot's thread has a timestamp yet.
+    private var known = InlineArray<16, Bool>(repeating: false)
+    private let others = IDMap<ThreadID, UInt64>(capacity: 16)
+
+    /// The thread's latest timestamp if `time` is before it (time goes backwards: the
+    /// latest stays); nil otherwise, and `time` becomes the latest.
+    @inline(__always)
+    mutating func backwards(_ thread: UInt64, _ time: UInt64) -> UInt64? {
+        let slot = Int(truncatingIfNeeded: thread & 15)
+        if ids[slot] != thread { swapIn(thread, slot) }
+        if known[slot] && time < times[slot] { return times[slot] }
+        times[slot] = time
+        known[slot] = true
+        return nil
+    }
+
+    /// Moves the slot's thread to the map and `thread` from it (if it is there) to the slot.
+    private mutating func swapIn(_ thread: UInt64, _ slot: Int) {
+        if known[slot] { others[ThreadID(rawValue: ids[slot])] = times[slot] }
+        ids[slot] = thread
+        if let time = others.removeValue(forKey: ThreadID(rawValue: thread)) {
+            times[slot] = time
+            known[slot] = true
+        } else {
+            known[slot] = false
         }
     }
 }

@@ -70,6 +70,36 @@ struct TraceValidatorTests {
         #expect(found.contains(.timeGoesBackwards))
     }
 
+    /// The validator keeps the threads met last in 16 slots by their ids' low bits and the
+    /// others in a map: a thread pushed out of its slot (40 threads here, 30 of them sharing
+    /// one slot) must still be caught going backwards, with its own latest time, and no other.
+    @Test("a thread's time going backwards is caught among many threads that share slots")
+    func timeGoingBackwardsAmongManyThreads() {
+        var validator = TraceValidator()
+        let strings = StringTable()
+        let threads = (0..<30).map { UInt64($0) * 16 + 5 } + (0..<10).map { UInt64($0) + 1_000 }
+        func lost(_ thread: UInt64, _ time: UInt64) -> Event {
+            Event(kind: .lost, timestamp: time, thread: ThreadID(rawValue: thread), argument1: 1)
+        }
+        var time: UInt64 = 0
+        for round in 0..<5 {
+            for thread in threads {
+                time += 1
+                validator.consume(lost(thread, time), strings: strings)
+                if round == 2 && thread == threads[7] {
+                    // The same time again is not backwards.
+                    validator.consume(lost(thread, time), strings: strings)
+                }
+            }
+        }
+        let latest = time - UInt64(threads.count) + 8  // threads[7]'s time in the last round
+        validator.consume(lost(threads[7], latest - 1), strings: strings)
+        validator.consume(lost(threads[3], time + 1), strings: strings)
+        #expect(validator.violations.map(\.rule) == [.timeGoesBackwards])
+        #expect(validator.violations.first?.thread == ThreadID(rawValue: threads[7]))
+        #expect(validator.violations.first?.message.hasSuffix("previous \(latest)") == true)
+    }
+
     @Test func useAfterEnd() throws {
         let found = try rules { b in
             b.procStart(0, at: 0).create(1, proc: 0, at: 1).start(1, proc: 0, at: 2).end(1, proc: 0, at: 3)
