@@ -95,6 +95,34 @@ public final class IDTable<Value> {
         }
     }
 
+    /// Applies `body` to `key`'s value, made `initial()` first if `key` is new: one probe
+    /// where reading the value and setting it back took two.
+    @inlinable
+    public func update(_ key: UInt64, default initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+        if key == Self.empty {
+            if maxKeyValue == nil {
+                maxKeyValue = initial()
+                entryCount += 1
+            }
+            body(&maxKeyValue!)
+            return
+        }
+        if (entryCount + 1) * 4 > size * 3 { grow() }
+        var i = slot(key)
+        while true {
+            let k = keys[i]
+            if k == key { break }
+            if k == Self.empty {
+                keys[i] = key
+                values[i] = initial()
+                entryCount += 1
+                break
+            }
+            i = (i + 1) & mask
+        }
+        body(&values[i]!)
+    }
+
     /// Removes `key`. - Returns: its value, if it was present.
     @inlinable @discardableResult
     public func remove(_ key: UInt64) -> Value? {

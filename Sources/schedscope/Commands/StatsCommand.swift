@@ -35,9 +35,17 @@ struct StatsCommand: ParsableCommand {
         let session = try TraceSession.open(input)
         var analysis = StatsAnalysis(by: by)
         var total: UInt64 = 0
-        try session.run(try selection.selection()) { event in
-            analysis.consume(event)
-            total += 1
+        let selection = try self.selection.selection()
+        if selection.selectsEverything {
+            try session.runBatches { batch in
+                analysis.consume(batch)
+                total += UInt64(batch.count)
+            }
+        } else {
+            try session.run(selection) { event in
+                analysis.consume(event)
+                total += 1
+            }
         }
         let rows = analysis.finish(strings: session.reader.strings)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
