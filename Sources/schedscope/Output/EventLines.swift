@@ -28,11 +28,11 @@ struct EventLines {
 
     /// Appends `event`'s line, newline included, to `out`.
     mutating func write(_ event: Event, strings: StringTable, to out: inout [UInt8]) {
-        var line = self.line
+        let line = self.line
         line.count = 0
         switch format {
-        case .text: writeText(event, strings, &line)
-        case .jsonl: writeJSON(event, strings, &line)
+        case .text: writeText(event, strings, line)
+        case .jsonl: writeJSON(event, strings, line)
         }
         line.append(UInt8(ascii: "\n"))
         out.append(contentsOf: UnsafeBufferPointer(start: line.base, count: line.count))
@@ -40,65 +40,66 @@ struct EventLines {
 
     // MARK: - Text
 
-    private mutating func writeText(_ event: Event, _ strings: StringTable, _ out: inout LineBytes) {
-        Self.timestamp(event.timestamp, &out)
-        out.append(contentsOf: [0x20, 0x20])
+    private mutating func writeText(_ event: Event, _ strings: StringTable, _ out: LineBytes) {
+        Self.timestamp(event.timestamp, out)
+        out.append(0x20)
+        out.append(0x20)
         var start = out.count
         out.append(UInt8(ascii: "M"))
-        Self.decimal(event.thread.rawValue, &out)
-        Self.pad(from: start, to: 4, &out)
+        Self.decimal(event.thread.rawValue, out)
+        Self.pad(from: start, to: 4, out)
         out.append(0x20)
         start = out.count
         if event.proc.isSome {
             out.append(UInt8(ascii: "P"))
-            Self.decimal(UInt64(event.proc.rawValue), &out)
+            Self.decimal(UInt64(event.proc.rawValue), out)
         } else {
             out.append(UInt8(ascii: "-"))
         }
-        Self.pad(from: start, to: 4, &out)
+        Self.pad(from: start, to: 4, out)
         out.append(0x20)
-        let nameLength = Self.name(event.kind, &out)
+        let nameLength = Self.name(event.kind, out)
         var first = true
         forEachArgument(event) { key, value in
             if first {
-                Self.spaces(max(1, 16 - nameLength), &out)
+                Self.spaces(max(1, 16 - nameLength), out)
                 first = false
             } else {
                 out.append(0x20)
             }
-            Self.literal(key, &out)
+            Self.literal(key, out)
             out.append(UInt8(ascii: "="))
             switch value {
-            case .number(let number): Self.decimal(number, &out)
-            case .flag: Self.literal("true", &out)
-            case .string(let id): cache.append(id, quoted: false, strings, &out)
+            case .number(let number): Self.decimal(number, out)
+            case .flag: Self.literal("true", out)
+            case .string(let id): cache.append(id, quoted: false, strings, out)
             }
         }
     }
 
     // MARK: - JSON Lines
 
-    private mutating func writeJSON(_ event: Event, _ strings: StringTable, _ out: inout LineBytes) {
-        Self.literal(#"{"ts_ns":"#, &out)
-        Self.decimal(event.timestamp, &out)
-        Self.literal(#","kind":""#, &out)
-        Self.name(event.kind, &out)
-        Self.literal(#"","thread":"#, &out)
-        Self.decimal(event.thread.rawValue, &out)
-        Self.literal(#","proc":"#, &out)
+    private mutating func writeJSON(_ event: Event, _ strings: StringTable, _ out: LineBytes) {
+        Self.literal(#"{"ts_ns":"#, out)
+        Self.decimal(event.timestamp, out)
+        Self.literal(#","kind":""#, out)
+        Self.name(event.kind, out)
+        Self.literal(#"","thread":"#, out)
+        Self.decimal(event.thread.rawValue, out)
+        Self.literal(#","proc":"#, out)
         if event.proc.isSome {
-            Self.decimal(UInt64(event.proc.rawValue), &out)
+            Self.decimal(UInt64(event.proc.rawValue), out)
         } else {
-            Self.literal("null", &out)
+            Self.literal("null", out)
         }
         forEachArgument(event) { key, value in
-            Self.literal(#",""#, &out)
-            Self.literal(key, &out)
-            Self.literal(#"":"#, &out)
+            Self.literal(#",""#, out)
+            Self.literal(key, out)
+            Self.literal(#"":"#, out)
             switch value {
-            case .number(let number): Self.decimal(number, &out)
-            case .flag: Self.literal("true", &out)
-            case .string(let id): cache.append(id, quoted: true, strings, &out)
+            case .number(let number): Self.decimal(number, out)
+            case .flag: Self.literal("true", out)
+            case .string(let id): cache.append(id, quoted: true, strings, out)
             }
         }
         out.append(UInt8(ascii: "}"))
@@ -156,7 +157,7 @@ struct EventLines {
 
     /// Appends `kind`'s name. - Returns: its length.
     @discardableResult
-    private static func name(_ kind: EventKind, _ out: inout LineBytes) -> Int {
+    private static func name(_ kind: EventKind, _ out: LineBytes) -> Int {
         let index = Int(kind.rawValue)
         let start = nameStarts[index], end = nameStarts[index + 1]
         nameBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
@@ -164,19 +165,19 @@ struct EventLines {
     }
 
     /// `value` in decimal.
-    static func decimal(_ value: UInt64, _ out: inout LineBytes) {
+    static func decimal(_ value: UInt64, _ out: LineBytes) {
         var width = 1
         var power: UInt64 = 10
         while width < 20 && value >= power {
             width += 1
             power = power &* 10
         }
-        digits(value, width: width, &out)
+        digits(value, width: width, out)
     }
 
     /// `value`'s last `width` decimal digits (at most 20), zero-padded: made on the stack,
     /// appended at once.
-    private static func digits(_ value: UInt64, width: Int, _ out: inout LineBytes) {
+    private static func digits(_ value: UInt64, width: Int, _ out: LineBytes) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             var rest = value
             var index = width - 1
@@ -190,25 +191,25 @@ struct EventLines {
     }
 
     /// Appends the bytes of a literal.
-    private static func literal(_ text: StaticString, _ out: inout LineBytes) {
+    private static func literal(_ text: StaticString, _ out: LineBytes) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Nanoseconds as seconds with nine decimals: `12.000345678`.
-    static func timestamp(_ nanoseconds: UInt64, _ out: inout LineBytes) {
-        decimal(nanoseconds / 1_000_000_000, &out)
+    static func timestamp(_ nanoseconds: UInt64, _ out: LineBytes) {
+        decimal(nanoseconds / 1_000_000_000, out)
         out.append(UInt8(ascii: "."))
-        digits(nanoseconds % 1_000_000_000, width: 9, &out)
+        digits(nanoseconds % 1_000_000_000, width: 9, out)
     }
 
-    private static func spaces(_ count: Int, _ out: inout LineBytes) {
+    private static func spaces(_ count: Int, _ out: LineBytes) {
         for _ in 0..<count { out.append(0x20) }
     }
 
     /// Pads the ASCII column that began at `start` with spaces to `width`.
-    private static func pad(from start: Int, to width: Int, _ out: inout LineBytes) {
+    private static func pad(from start: Int, to width: Int, _ out: LineBytes) {
         let written = out.count - start
-        if written < width { spaces(width - written, &out) }
+        if written < width { spaces(width - written, out) }
     }
 
     /// Quotes a string for text output when it is empty or holds spaces, quotes,
@@ -231,7 +232,7 @@ private struct StringBytes {
     /// Ids at or past this are not kept (only a sparse or forged trace has them).
     private static let limit = 1 << 20
 
-    mutating func append(_ id: StringID, quoted: Bool, _ strings: StringTable, _ out: inout LineBytes) {
+    mutating func append(_ id: StringID, quoted: Bool, _ strings: StringTable, _ out: LineBytes) {
         let index = Int(id.rawValue)
         if index < Self.limit, index < (quoted ? json.count : text.count), let bytes = quoted ? json[index] : text[index] {
             out.append(contentsOf: bytes)
@@ -260,7 +261,8 @@ private struct StringBytes {
 }
 
 /// A growable byte buffer written without per-byte checks beyond room (`EventLines`' line).
-/// A reference type so that the buffer is allocated once per command and freed with it.
+/// A reference type so that the buffer is allocated once per command and freed with it;
+/// the writers take it as a plain parameter and append to it.
 final class LineBytes {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private var capacity = 512
