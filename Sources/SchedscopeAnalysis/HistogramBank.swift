@@ -69,7 +69,7 @@ final class HistogramBank {
         let r = rows + row
         let n = r.pointee.pending
         runs[row &* Self.runLength &+ n] = UInt16(truncatingIfNeeded: LogLinearHistogram.bucket(value))
-        r.pointee.sum &+= value
+        r.pointee.sum = r.pointee.sum.addingSaturated(value)
         if value < r.pointee.min { r.pointee.min = value }
         if value > r.pointee.max { r.pointee.max = value }
         r.pointee.pending = n &+ 1

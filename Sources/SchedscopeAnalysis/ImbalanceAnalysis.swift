@@ -315,9 +315,12 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         weightedRatio += ratio * weight
         weightedCV += cv * weight
         activeBusy += weight
-        // max − mean, exactly: (n · max − total) / n, rounded down.
+        // max − mean, exactly: (n · max − total) / n rounded down, which is max less the
+        // mean rounded up (and cannot overflow, where n · max could).
         let n = UInt64(busy.count)
-        let excess = (n * busy.max()! - total) / n
+        let maximum = busy.max()!
+        let meanUp = total / n + (total % n == 0 ? 0 : 1)
+        let excess = maximum > meanUp ? maximum - meanUp : 0
         if worst == nil || excess > worst!.excess {
             worst = (start, end, ratio, cv, excess, busy)
         }
@@ -325,7 +328,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     /// max/mean, coefficient of variation and sum of `values` (1, 0, 0 when all are 0).
     static func spread(_ values: [UInt64]) -> (maxOverMean: Double, cv: Double, total: UInt64) {
-        let total = values.reduce(0, +)
+        // Saturating: Ps' busy times add past 2⁶⁴ only in a forged trace.
+        let total = values.reduce(UInt64(0)) { $0.addingSaturated($1) }
         guard total > 0, !values.isEmpty else { return (1, 0, 0) }
         let n = Double(values.count)
         let mean = Double(total) / n

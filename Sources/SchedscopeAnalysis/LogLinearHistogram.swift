@@ -63,7 +63,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
         if b >= counts.count { counts.append(contentsOf: repeatElement(0, count: b + 1 - counts.count)) }
         counts[b] &+= 1
         count &+= 1
-        sum &+= value
+        sum = sum.addingSaturated(value)
         if value < min { min = value }
         if value > max { max = value }
     }
@@ -74,7 +74,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
         }
         for (i, c) in other.counts.enumerated() { counts[i] &+= c }
         count &+= other.count
-        sum &+= other.sum
+        sum = sum.addingSaturated(other.sum)
         if other.min < min { min = other.min }
         if other.max > max { max = other.max }
     }

@@ -107,7 +107,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
     private mutating func stop(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
         let counted = includeRuntime || !task.pointee.isRuntime
-        if counted && task.pointee.phase == .running { busy += window.clipped(task.pointee.since, now) }
+        if counted && task.pointee.phase == .running { busy = busy.addingSaturated(window.clipped(task.pointee.since, now)) }
         if window.containsHanded(now) {
             if !counted {
                 runtimeStops += 1
@@ -141,7 +141,7 @@ public struct PreemptionAnalysis: TaskLifecycleObserver {
         let end = window.end(last: lifecycle.last)
         lifecycle.tasks.forEach { id, record in
             let counted = includeRuntime || !record.pointee.isRuntime
-            if counted && record.pointee.phase == .running { busy += window.clipped(record.pointee.since, end) }
+            if counted && record.pointee.phase == .running { busy = busy.addingSaturated(window.clipped(record.pointee.since, end)) }
             if record.pointee.preemptions > 0 {
                 topTasks.offer(id, count: UInt64(record.pointee.preemptions), record.pointee.label)
             }

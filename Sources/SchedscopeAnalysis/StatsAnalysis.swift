@@ -232,13 +232,13 @@ public struct StatsAnalysis {
     private mutating func addTime(_ raw: UInt64, _ duration: UInt64) {
         if key == .kind, raw < 18 {
             var group = kindGroups[Int(raw)] ?? Group()
-            group.time += duration
+            group.time = group.time.addingSaturated(duration)
             group.hasTime = true
             kindGroups[Int(raw)] = group
             return
         }
         groups.update(raw, default: Group()) { group in
-            group.time += duration
+            group.time = group.time.addingSaturated(duration)
             group.hasTime = true
         }
     }

@@ -75,7 +75,7 @@ public struct SummaryAnalysis {
             noteEnded(event.task.rawValue)
             endedTasks &+= 1
         case .lost:
-            lost &+= event.lostCount
+            lost = lost.addingSaturated(event.lostCount)
         default:
             break
         }

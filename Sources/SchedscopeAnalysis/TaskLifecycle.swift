@@ -169,7 +169,7 @@ public final class TaskLifecycle {
             observer.gcEvent(event)
         case .lost:
             lastLost = now
-            lostEvents &+= event.lostCount
+            lostEvents = lostEvents.addingSaturated(event.lostCount)
         case .gcEnd, .log:
             break
         }

@@ -160,7 +160,7 @@ public struct ReportTimeline {
     private mutating func addBusy(_ proc: ProcID, _ open: Open, until now: UInt64) {
         let label = labels[open.task.rawValue] ?? StringID(rawValue: 0)
         let key = UInt64(label.rawValue)
-        busyByLabelTable.insert(key, (busyByLabelTable[key] ?? 0) + (now - min(now, open.since)))
+        busyByLabelTable.insert(key, (busyByLabelTable[key] ?? 0).addingSaturated(now - min(now, open.since)))
         guard let row = row(proc) else { return }
         Self.spread(open.since, now, width: columnNanoseconds, columns: maxColumns) { cells[row][$0].add(busy: $1, label: label) }
     }

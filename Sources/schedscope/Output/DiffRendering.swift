@@ -250,7 +250,10 @@ enum DiffRendering {
 
     static func value(_ value: Double, _ unit: DiffMetric.Unit) -> String {
         switch unit {
-        case .nanoseconds: return formatDuration(UInt64(max(0, value).rounded()))
+        case .nanoseconds:
+            // Clamped: a forged trace's sums reach 2⁶⁴ ns, where the conversion would trap.
+            let rounded = max(0, value).rounded()
+            return formatDuration(rounded < 0x1p64 ? UInt64(rounded) : .max)
         case .ratio: return String(format: "%.3f", value)
         case .fraction: return String(format: "%.2f %%", value * 100)
         case .count: return value == value.rounded() ? formatCount(Int64(value)) : String(format: "%.1f", value)

@@ -1,0 +1,61 @@
+import Foundation
+import SchedscopeModel
+import SchedscopeTestSupport
+import Testing
+
+/// Timestamps near 2⁶⁴ ns are legal in the format, and a forged trace can make intervals
+/// that overlap in time add up past 2⁶⁴: three tasks running (or waiting, or inside a
+/// region) on three Ps from the start to the end of time. Every command must analyse such
+/// a trace — sums saturate — instead of dying on an overflow trap (before the fix,
+/// `analyze`, `preemption`, `imbalance`, `stats`, `diff` and `report` did).
+@Suite("Hostile timestamps: intervals that add past 2⁶⁴ ns crash no command")
+struct HostileTimestampTests {
+    enum Shape: String, CaseIterable, Sendable { case running, waiting }
+
+    static func trace(_ shape: Shape) -> [UInt8] {
+        let builder = TraceBuilder(procs: 3)
+        let top = UInt64.max - 1
+        for proc in UInt32(0)..<3 {
+            let task = UInt64(proc) + 1
+            builder.procStart(proc, at: 0)
+            builder.create(task, label: "a", proc: proc, at: 1)
+            switch shape {
+            case .running:
+                builder.start(task, proc: proc, at: 2)
+                builder.regionBegin("r", task: task, proc: proc, at: 3)
+                builder.regionEnd("r", task: task, proc: proc, at: top - 2)
+                builder.preempt(task, proc: proc, at: top - 1)
+            case .waiting:
+                builder.start(task, proc: proc, at: top - 1)
+                builder.park(task, reason: "r", proc: proc, at: top)
+            }
+            builder.lost(.max, at: top, thread: UInt64(proc) + 1)
+        }
+        if shape == .running { builder.gcPause(from: 6, to: top - 3) }
+        return builder.bytes()
+    }
+
+    static let commands: [[String]] = [
+        ["summary"], ["validate"], ["analyze"], ["analyze", "--by-region", "--format", "json"], ["imbalance"],
+        ["imbalance", "--window", "1ns"], ["latency"], ["preemption"], ["gc"], ["leaks"], ["events", "--format", "jsonl"],
+        ["stats", "--by", "kind"], ["stats", "--by", "task"], ["stats", "--by", "label"], ["stats", "--by", "reason"],
+        ["stats", "--by", "region"], ["stats", "--by", "proc"],
+    ]
+
+    @Test("every analysis, export and diff runs to its end", arguments: Shape.allCases)
+    func noCommandCrashes(shape: Shape) async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let path = try scratch.write(Self.trace(shape), to: "\(shape).sctrace")
+        var runs = Self.commands.map { [$0[0], path] + $0.dropFirst() }
+        runs.append(["diff", path, path])
+        runs.append(["report", path, "-o", scratch.path("report.html")])
+        runs.append(["export", "csv", path, "-o", scratch.path("out.csv")])
+        runs.append(["export", "chrome", path, "-o", scratch.path("out.json")])
+        for arguments in runs {
+            let result = try await schedscope(arguments)
+            // 0 clean, 1 damage or violations, 2 a finding (--fail): anything else is a crash.
+            #expect(result.status <= 2, "\(arguments.joined(separator: " ")): \(result)")
+        }
+    }
+}
