@@ -231,8 +231,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
             return
         }
         guard window.containsHanded(event.timestamp) else { return }
-        if let thief = slot(event.proc) { thief.pointee.stealsIn += event.stealCount }
-        if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut += event.stealCount }
+        if let thief = slot(event.proc) { thief.pointee.stealsIn = thief.pointee.stealsIn.addingSaturated(event.stealCount) }
+        if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut = victim.pointee.stealsOut.addingSaturated(event.stealCount) }
     }
 
     /// The P stops running its task at `now`.

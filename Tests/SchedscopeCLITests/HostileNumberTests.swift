@@ -3,18 +3,27 @@ import SchedscopeModel
 import SchedscopeTestSupport
 import Testing
 
-/// Timestamps near 2⁶⁴ ns are legal in the format, and a forged trace can make intervals
-/// that overlap in time add up past 2⁶⁴: three tasks running (or waiting, or inside a
-/// region) on three Ps from the start to the end of time. Every command must analyse such
-/// a trace — sums saturate — instead of dying on an overflow trap (before the fix,
-/// `analyze`, `preemption`, `imbalance`, `stats`, `diff` and `report` did).
-@Suite("Hostile timestamps: intervals that add past 2⁶⁴ ns crash no command")
-struct HostileTimestampTests {
-    enum Shape: String, CaseIterable, Sendable { case running, waiting }
+/// Timestamps near 2⁶⁴ ns and counts near 2⁶⁴ are legal in the format, and a forged trace
+/// can make them add up past 2⁶⁴: three tasks running (or waiting, or inside a region) on
+/// three Ps from the start to the end of time, steals of 2⁶⁴ − 1 tasks, lost counts as
+/// large. Every command must analyse such a trace — sums saturate — instead of dying on an
+/// overflow trap (before the fix, `analyze`, `preemption`, `imbalance`, `stats`, `diff`
+/// and `report` did).
+@Suite("Hostile numbers: times and counts that add past 2⁶⁴ crash no command")
+struct HostileNumberTests {
+    enum Shape: String, CaseIterable, Sendable { case running, waiting, counts }
 
     static func trace(_ shape: Shape) -> [UInt8] {
         let builder = TraceBuilder(procs: 3)
         let top = UInt64.max - 1
+        if shape == .counts {
+            builder.procStart(0, at: 0).procStart(1, at: 0)
+            builder.steal(0, from: 1, count: .max, at: 1).steal(0, from: 1, count: .max, at: 2)
+            builder.steal(1, from: 0, count: .max, at: 3)
+            builder.create(.max, label: "a", proc: 0, at: 4).start(.max, proc: 0, at: 5).preempt(.max, proc: 0, at: 6)
+            builder.lost(.max, at: 7).lost(.max, at: 8)
+            return builder.bytes()
+        }
         for proc in UInt32(0)..<3 {
             let task = UInt64(proc) + 1
             builder.procStart(proc, at: 0)
@@ -25,7 +34,7 @@ struct HostileTimestampTests {
                 builder.regionBegin("r", task: task, proc: proc, at: 3)
                 builder.regionEnd("r", task: task, proc: proc, at: top - 2)
                 builder.preempt(task, proc: proc, at: top - 1)
-            case .waiting:
+            case .waiting, .counts:
                 builder.start(task, proc: proc, at: top - 1)
                 builder.park(task, reason: "r", proc: proc, at: top)
             }
