@@ -113,7 +113,7 @@ public struct GCAnalysis: TaskLifecycleObserver {
         histogram.record(duration)
         let key = UInt64(pause.reason.rawValue)
         let previous = reasons[key] ?? (0, 0)
-        reasons[key] = (previous.pauses + 1, previous.total + duration)
+        reasons[key] = (previous.pauses + 1, previous.total.addingSaturated(duration))
         mmu.add(begin: begin, end: end)
     }
 

@@ -239,8 +239,12 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     @inline(__always)
     private mutating func stop(_ p: UnsafeMutablePointer<Proc>, at now: UInt64) {
         let since = p.pointee.runningSince
-        p.pointee.busy += window.clipped(since, now)
-        if now > windowStart { p.pointee.windowBusy += now - max(since, windowStart) }
+        // Saturating, and clamped at 0: in a forged trace time can go backwards from one
+        // generation to the next, so a P's intervals may overlap or end before they begin.
+        p.pointee.busy = p.pointee.busy.addingSaturated(window.clipped(since, now))
+        if now > windowStart {
+            p.pointee.windowBusy = p.pointee.windowBusy.addingSaturated(now - min(now, max(since, windowStart)))
+        }
         p.pointee.runningTask = 0
         runningCount &-= 1
     }
@@ -298,7 +302,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     /// Evaluates the window `[windowStart, end)` and clears its busy counters.
     private mutating func closeWindow(end: UInt64) {
         for i in 0..<procs.count where procs[i].pointee.runningTask != 0 && end > windowStart {
-            procs[i].pointee.windowBusy += end - max(procs[i].pointee.runningSince, windowStart)
+            let since = max(procs[i].pointee.runningSince, windowStart)
+            procs[i].pointee.windowBusy = procs[i].pointee.windowBusy.addingSaturated(end - min(end, since))
         }
         account(windowBusy, start: windowStart, end: end, times: 1)
         for i in 0..<procs.count { procs[i].pointee.windowBusy = 0 }
@@ -344,7 +349,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         if end >= windowEnd { advanceWindows(to: end) }
         if end > windowStart { closeWindow(end: end) }
         for i in 0..<procs.count where procs[i].pointee.runningTask != 0 {
-            procs[i].pointee.busy += window.clipped(procs[i].pointee.runningSince, end)
+            procs[i].pointee.busy = procs[i].pointee.busy.addingSaturated(window.clipped(procs[i].pointee.runningSince, end))
             procs[i].pointee.runningTask = 0
         }
         runningCount = 0

@@ -48,20 +48,25 @@ struct MutatorUtilization {
         }
         if low == head { return head < pauses.count ? pauses[head].before : cumulative }
         let pause = pauses[low - 1]
-        return pause.before + (min(t, pause.end) - pause.begin)
+        return pause.before.addingSaturated(min(t, pause.end) - pause.begin)
     }
 
     private mutating func evaluate(_ k: Int, start: UInt64) {
-        let paused = paused(until: start + windows[k]) - paused(until: start)
+        // Saturating and clamped: only a forged trace's times come near 2⁶⁴.
+        let through = paused(until: start.addingSaturated(windows[k])), before = paused(until: start)
+        let paused = through - min(through, before)
         if paused > maxPaused[k] { maxPaused[k] = paused }
     }
 
     /// Adds a pause `[begin, end)`; pauses come in time order, do not overlap, and begin
     /// at or after `origin`.
     mutating func add(begin: UInt64, end: UInt64) {
-        guard end > begin else { return }
+        // A pause that begins before the last one ended breaks the order the prefix sums
+        // rely on; only a forged trace (time going backwards between generations) has one.
+        guard end > begin, begin >= (pauses.last?.end ?? origin) else { return }
         pauses.append(Pause(begin: begin, end: end, before: cumulative))
-        cumulative += end - begin
+        // Saturating: pauses overlap (and add past 2⁶⁴) only in a forged trace.
+        cumulative = cumulative.addingSaturated(end - begin)
         for k in windows.indices {
             let w = windows[k]
             pending[k].append(begin)

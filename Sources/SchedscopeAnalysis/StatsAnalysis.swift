@@ -125,7 +125,7 @@ public struct StatsAnalysis {
             procSince[event.proc] = now
         case .procStop:
             if let since = procSince.removeValue(forKey: event.proc), key == .kind {
-                addTime(UInt64(EventKind.procStart.rawValue), now - since)
+                addTime(UInt64(EventKind.procStart.rawValue), now - min(now, since))
             }
         case .gcPauseBegin:
             pauseOpen = (now, event.reason)
@@ -136,7 +136,7 @@ public struct StatsAnalysis {
         case .gcBegin:
             gcOpen = now
         case .gcEnd:
-            if let since = gcOpen, key == .kind { addTime(UInt64(EventKind.gcBegin.rawValue), now - since) }
+            if let since = gcOpen, key == .kind { addTime(UInt64(EventKind.gcBegin.rawValue), now - min(now, since)) }
             gcOpen = nil
         case .regionBegin:
             regionsOpen[RegionKey(task: task, name: event.regionName)] = now

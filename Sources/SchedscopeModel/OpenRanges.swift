@@ -52,6 +52,9 @@ package struct OpenRanges: Sendable {
     /// fixed order (GC cycles, pauses, regions).
     package func prologue(at timestamp: UInt64) -> [Event] {
         var events: [Event] = []
+        // Positive counts only: a forged trace can end ranges it never began.
+        let open = snapshot()
+        let (cycles, pauses, regions) = (open.cycles, open.pauses, open.regions)
         for cycle in cycles.keys.sorted() {
             events.append(Event(kind: .gcBegin, timestamp: timestamp, thread: .unknown, argument1: cycle))
         }

@@ -11,11 +11,26 @@ import Testing
 /// and `report` did).
 @Suite("Hostile numbers: times and counts that add past 2⁶⁴ crash no command")
 struct HostileNumberTests {
-    enum Shape: String, CaseIterable, Sendable { case running, waiting, counts }
+    enum Shape: String, CaseIterable, Sendable { case running, waiting, counts, backwards }
 
     static func trace(_ shape: Shape) -> [UInt8] {
         let builder = TraceBuilder(procs: 3)
         let top = UInt64.max - 1
+        if shape == .backwards {
+            // The merge orders events within a generation; a forged trace's next generation
+            // can start far earlier. Then a P's intervals overlap (and add past 2⁶⁴), a P
+            // stops before it started, pauses overlap, and a region ends that never began.
+            let half = UInt64(1) << 63
+            builder.procStart(0, at: half).create(1, proc: 0, at: half).start(1, proc: 0, at: half + 1)
+            builder.gcPause(from: half + 2, to: top - 10)
+            builder.preempt(1, proc: 0, at: top - 5)
+            builder.endGeneration()
+            builder.procStop(0, at: 3, thread: 7)
+            builder.start(1, proc: 0, at: 4, thread: 7).preempt(1, proc: 0, at: top - 6, thread: 7)
+            builder.gcPause(from: 5, to: half + 9, thread: 101)
+            builder.regionEnd("never begun", task: 1, proc: 0, at: 6, thread: 7)
+            return builder.bytes()
+        }
         if shape == .counts {
             builder.procStart(0, at: 0).procStart(1, at: 0)
             builder.steal(0, from: 1, count: .max, at: 1).steal(0, from: 1, count: .max, at: 2)
@@ -34,7 +49,7 @@ struct HostileNumberTests {
                 builder.regionBegin("r", task: task, proc: proc, at: 3)
                 builder.regionEnd("r", task: task, proc: proc, at: top - 2)
                 builder.preempt(task, proc: proc, at: top - 1)
-            case .waiting, .counts:
+            case .waiting, .counts, .backwards:
                 builder.start(task, proc: proc, at: top - 1)
                 builder.park(task, reason: "r", proc: proc, at: top)
             }
@@ -61,6 +76,7 @@ struct HostileNumberTests {
         runs.append(["report", path, "-o", scratch.path("report.html")])
         runs.append(["export", "csv", path, "-o", scratch.path("out.csv")])
         runs.append(["export", "chrome", path, "-o", scratch.path("out.json")])
+        runs.append(["filter", path, "--from", "1ns", "-o", scratch.path("window.sctrace")])
         for arguments in runs {
             let result = try await schedscope(arguments)
             // 0 clean, 1 damage or violations, 2 a finding (--fail): anything else is a crash.
