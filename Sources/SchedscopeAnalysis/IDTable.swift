@@ -77,22 +77,9 @@ public final class IDTable<Value> {
             if new { entryCount += 1 }
             return new
         }
-        if (entryCount + 1) * 4 > size * 3 { grow() }
-        var i = slot(key)
-        while true {
-            let k = keys[i]
-            if k == key {
-                values[i] = value
-                return false
-            }
-            if k == Self.empty {
-                keys[i] = key
-                values[i] = value
-                entryCount += 1
-                return true
-            }
-            i = (i + 1) & mask
-        }
+        let (i, new) = claim(key)
+        values[i] = value
+        return new
     }
 
     /// Applies `body` to `key`'s value, made `initial()` first if `key` is new: one probe
@@ -107,20 +94,27 @@ public final class IDTable<Value> {
             body(&maxKeyValue!)
             return
         }
+        let (i, new) = claim(key)
+        if new { values[i] = initial() }
+        body(&values[i]!)
+    }
+
+    /// The slot of `key` (not `empty`), taken for it if it had none (its value then still
+    /// to be set): one probe for `insert` and `update` alike.
+    @inlinable
+    func claim(_ key: UInt64) -> (slot: Int, new: Bool) {
         if (entryCount + 1) * 4 > size * 3 { grow() }
         var i = slot(key)
         while true {
             let k = keys[i]
-            if k == key { break }
+            if k == key { return (i, false) }
             if k == Self.empty {
                 keys[i] = key
-                values[i] = initial()
                 entryCount += 1
-                break
+                return (i, true)
             }
             i = (i + 1) & mask
         }
-        body(&values[i]!)
     }
 
     /// Removes `key`. - Returns: its value, if it was present.

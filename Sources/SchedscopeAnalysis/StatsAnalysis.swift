@@ -165,7 +165,7 @@ public struct StatsAnalysis {
         gcOpen = nil
         pauseOpen = nil
         regionsOpen = [:]
-        for raw in 0..<18 {
+        for raw in kindGroups.indices {
             if let group = kindGroups[raw] { groups.insert(UInt64(raw), group) }
         }
         kindGroups = InlineArray(repeating: nil)
@@ -216,31 +216,28 @@ public struct StatsAnalysis {
     }
 
     private mutating func add(_ raw: UInt64, count: UInt64, tasks: UInt64 = 0) {
-        if key == .kind, raw < 18 {
-            var group = kindGroups[Int(raw)] ?? Group()
-            group.count += count
-            group.tasks += tasks
-            kindGroups[Int(raw)] = group
-            return
-        }
-        groups.update(raw, default: Group()) { group in
+        updateGroup(raw) { group in
             group.count += count
             group.tasks += tasks
         }
     }
 
     private mutating func addTime(_ raw: UInt64, _ duration: UInt64) {
-        if key == .kind, raw < 18 {
-            var group = kindGroups[Int(raw)] ?? Group()
-            group.time = group.time.addingSaturated(duration)
-            group.hasTime = true
-            kindGroups[Int(raw)] = group
-            return
-        }
-        groups.update(raw, default: Group()) { group in
+        updateGroup(raw) { group in
             group.time = group.time.addingSaturated(duration)
             group.hasTime = true
         }
+    }
+
+    /// Applies `body` to the group of `raw`, made empty first if new: for `--by kind` in
+    /// `kindGroups`, otherwise in `groups`.
+    private mutating func updateGroup(_ raw: UInt64, _ body: (inout Group) -> Void) {
+        guard key == .kind, raw < UInt64(kindGroups.count) else {
+            return groups.update(raw, default: Group(), body)
+        }
+        var group = kindGroups[Int(raw)] ?? Group()
+        body(&group)
+        kindGroups[Int(raw)] = group
     }
 
     private func name(_ raw: UInt64, _ strings: StringTable) -> String {

@@ -54,16 +54,14 @@ package struct OpenRanges: Sendable {
         var events: [Event] = []
         // Positive counts only: a forged trace can end ranges it never began.
         let open = snapshot()
-        let (cycles, pauses, regions) = (open.cycles, open.pauses, open.regions)
-        for cycle in cycles.keys.sorted() {
+        for cycle in open.cycles.keys.sorted() {
             events.append(Event(kind: .gcBegin, timestamp: timestamp, thread: .unknown, argument1: cycle))
         }
-        for reason in pauses.keys.sorted() where pauses[reason, default: 0] > 0 {
+        for reason in open.pauses.keys.sorted() {
             events.append(Event(kind: .gcPauseBegin, timestamp: timestamp, thread: .unknown, argument1: reason))
         }
-        let keys = regions.keys.sorted { ($0.task, $0.name) < ($1.task, $1.name) }
-        for key in keys {
-            for _ in 0..<regions[key, default: 0] {
+        for (key, count) in open.regions.sorted(by: { ($0.key.task, $0.key.name) < ($1.key.task, $1.key.name) }) {
+            for _ in 0..<count {
                 events.append(Event(
                     kind: .regionBegin, timestamp: timestamp, thread: .unknown, task: key.task,
                     argument1: UInt64(key.name.rawValue)))

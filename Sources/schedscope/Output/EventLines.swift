@@ -18,9 +18,12 @@ struct EventLines {
 
     let format: Format
     /// Each defined string's bytes as written: quoted when needed (text) or escaped (JSON).
-    private var cache = StringBytes()
+    private var cache: StringBytes
 
-    init(format: Format) { self.format = format }
+    init(format: Format) {
+        self.format = format
+        cache = StringBytes(json: format == .jsonl)
+    }
 
     /// The line being written: bytes stored without the checks of an array's `append`
     /// (a line is a dozen short pieces, and those checks were most of its cost).
@@ -72,7 +75,7 @@ struct EventLines {
             switch value {
             case .number(let number): Self.decimal(number, out)
             case .flag: Self.literal("true", out)
-            case .string(let id): cache.append(id, quoted: false, strings, out)
+            case .string(let id): cache.append(id, strings, out)
             }
         }
     }
@@ -99,7 +102,7 @@ struct EventLines {
             switch value {
             case .number(let number): Self.decimal(number, out)
             case .flag: Self.literal("true", out)
-            case .string(let id): cache.append(id, quoted: true, strings, out)
+            case .string(let id): cache.append(id, strings, out)
             }
         }
         out.append(UInt8(ascii: "}"))
@@ -223,40 +226,34 @@ struct EventLines {
     }
 }
 
-/// The bytes of each string of a trace as `events` writes it, made once per string and
-/// mode. Only defined strings are kept: an id not (yet) defined reads as a placeholder,
-/// and the trace may define it later.
+/// The bytes of each string of a trace as `events` writes it in one format — quoted when
+/// needed (text) or escaped (JSON) — made once per string. Only defined strings are kept:
+/// an id not (yet) defined reads as a placeholder, and the trace may define it later.
 private struct StringBytes {
-    private var text: [[UInt8]?] = []
-    private var json: [[UInt8]?] = []
+    let json: Bool
+    private var kept: [[UInt8]?] = []
     /// Ids at or past this are not kept (only a sparse or forged trace has them).
     private static let limit = 1 << 20
 
-    mutating func append(_ id: StringID, quoted: Bool, _ strings: StringTable, _ out: LineBytes) {
+    init(json: Bool) { self.json = json }
+
+    mutating func append(_ id: StringID, _ strings: StringTable, _ out: LineBytes) {
         let index = Int(id.rawValue)
-        if index < Self.limit, index < (quoted ? json.count : text.count), let bytes = quoted ? json[index] : text[index] {
+        if index < kept.count, let bytes = kept[index] {
             out.append(contentsOf: bytes)
             return
         }
-        let bytes = Self.bytes(strings[id], quoted: quoted)
+        let bytes = Array((json ? Self.escaped(strings[id]) : EventLines.quote(strings[id])).utf8)
         out.append(contentsOf: bytes)
         guard index < Self.limit, strings.isDefined(id) else { return }
-        if quoted {
-            if index >= json.count { json.append(contentsOf: repeatElement(nil, count: index + 1 - json.count)) }
-            json[index] = bytes
-        } else {
-            if index >= text.count { text.append(contentsOf: repeatElement(nil, count: index + 1 - text.count)) }
-            text[index] = bytes
-        }
+        if index >= kept.count { kept.append(contentsOf: repeatElement(nil, count: index + 1 - kept.count)) }
+        kept[index] = bytes
     }
 
-    private static func bytes(_ value: String, quoted: Bool) -> [UInt8] {
-        if quoted {
-            var escaped = ""
-            JSON.escape(value, into: &escaped)
-            return Array(escaped.utf8)
-        }
-        return Array(EventLines.quote(value).utf8)
+    private static func escaped(_ value: String) -> String {
+        var escaped = ""
+        JSON.escape(value, into: &escaped)
+        return escaped
     }
 }
 

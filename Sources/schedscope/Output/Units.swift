@@ -13,14 +13,6 @@ func formatPercent(_ fraction: Double) -> String {
     String(format: "%.1f %%", fraction * 100)
 }
 
-/// A timestamp (ns since trace start) as seconds with nanosecond digits: `1.234567890`.
-func formatTimestamp(_ nanoseconds: UInt64) -> String {
-    let seconds = nanoseconds / 1_000_000_000
-    let rest = nanoseconds % 1_000_000_000
-    let fraction = String(rest)
-    return "\(seconds)." + String(repeating: "0", count: 9 - fraction.count) + fraction
-}
-
 /// Wall-clock time in UTC, ISO 8601 with milliseconds.
 func formatWallTime(_ nanosecondsSinceEpoch: UInt64) -> String {
     let date = Date(timeIntervalSince1970: Double(nanosecondsSinceEpoch) / 1e9)
