@@ -4,10 +4,11 @@ import Synchronization
 /// The executor that the global hook feeds. Written before the hook is installed (the C
 /// side's release store of the handler publishes it to the threads the hook runs on) and
 /// never changed afterwards.
-nonisolated(unsafe) private var globallyInstalledExecutor: SchedscopeExecutor?
-/// Serializes `installGlobally` (the hook reads `globallyInstalledExecutor` without it: it is
-/// set, once, before the hook is installed).
-private let globalInstallation = Mutex<Void>(())
+/// (Also the one `installAsDefaultExecutor` makes: a process has one whole-process executor.)
+nonisolated(unsafe) var globallyInstalledExecutor: SchedscopeExecutor?
+/// Serializes `installGlobally` and `installAsDefaultExecutor` (the hook reads
+/// `globallyInstalledExecutor` without it: it is set, once, before the hook is installed).
+let globalInstallation = Mutex<Void>(())
 
 extension SchedscopeExecutor {
     /// Whole-process mode: routes every job that the runtime would give its default global
@@ -16,7 +17,8 @@ extension SchedscopeExecutor {
     /// What the hook does not see on Swift 6.3 (docs/EXECUTOR.md): `Task.yield`
     /// continuations and `Task.sleep` timers, which the runtime's default executor handles
     /// itself, and main-actor jobs. Installed once per process; later calls return the
-    /// same executor.
+    /// same executor (as does `installAsDefaultExecutor`, the other whole-process mode, which
+    /// sees yields and sleeps too).
     ///
     /// ```swift
     /// let executor = SchedscopeExecutor.installGlobally()

@@ -17,7 +17,8 @@ import Synchronization
 /// executor.spawn { await work() }            // children keep the preference; labelled by call site
 /// ```
 ///
-/// or for the whole process with `SchedscopeExecutor.installGlobally()`. The executor runs
+/// or for the whole process with `SchedscopeExecutor.installGlobally()` (or, through an
+/// experimental SPI that also sees yields and sleeps, `installAsDefaultExecutor()`). The executor runs
 /// until `shutdown()`.
 public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     // Invariant for @unchecked Sendable: every stored property is a `let` of a Sendable or
@@ -32,6 +33,10 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         /// jobs run on the generic executor, as the runtime's own global executor runs them
         /// (running them on a task executor made the runtime enqueue them again).
         case wholeProcess
+        /// As the process's default executor, through the `ExecutorFactory` SPI: every job
+        /// the runtime's default executor would run, `Task.yield` continuations and
+        /// `Task.sleep` wake-ups included; run on the generic executor, as in `wholeProcess`.
+        case executorFactory
     }
 
     public let configuration: ExecutorConfiguration
@@ -80,7 +85,8 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     /// Runs what is queued, then stops the worker threads and waits for them. Jobs enqueued
-    /// afterwards go to Swift's global concurrent executor.
+    /// afterwards go to Swift's global concurrent executor (the platform's default executor
+    /// in `executorFactory` mode, where the global one is this executor).
     public func shutdown() {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         while let proc = idleProcs.claimAny() { workers[proc].wake() }
@@ -91,11 +97,21 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         forwardStrandedJobs()
     }
 
-    /// Hands jobs pushed on the global queue while the workers were exiting to Swift's
-    /// global concurrent executor, so that they still run.
+    /// Where jobs go once the workers have stopped: Swift's global concurrent executor, or
+    /// the platform's default executor when this executor has replaced the global one
+    /// (handing them to the global one would hand them back here).
+    private var executorAfterShutdown: any TaskExecutor {
+        if mode == .executorFactory, #available(macOS 26.4, iOS 26.4, watchOS 26.4, tvOS 26.4, visionOS 26.4, *) {
+            return Self.platformDefaultExecutor
+        }
+        return globalConcurrentExecutor
+    }
+
+    /// Hands jobs pushed on the global queue while the workers were exiting to
+    /// `executorAfterShutdown`, so that they still run.
     private func forwardStrandedJobs() {
         while let word = scheduler.globalQueue.takeOne() {
-            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
+            executorAfterShutdown.enqueue(unsafeBitCast(word, to: UnownedJob.self))
         }
     }
 
@@ -125,7 +141,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     private func enqueue(_ word: UInt, fromWorker worker: Worker) {
         unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueued(UnsafeMutableRawPointer(bitPattern: word)!, by: worker) }
         if isStopping {
-            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
+            executorAfterShutdown.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
         }
         worker.jobsEnqueued += 1
@@ -140,7 +156,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     private func enqueueFromOutside(_ word: UInt) {
         unretainedTracker?._withUnsafeGuaranteedRef { $0.jobEnqueuedFromOutside(UnsafeMutableRawPointer(bitPattern: word)!) }
         if isStopping {
-            globalConcurrentExecutor.enqueue(unsafeBitCast(word, to: UnownedJob.self))
+            executorAfterShutdown.enqueue(unsafeBitCast(word, to: UnownedJob.self))
             return
         }
         externalEnqueues.add(1, ordering: .relaxed)
@@ -192,7 +208,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         switch mode {
         case .preference:
             job.runSynchronously(on: asUnownedTaskExecutor())
-        case .wholeProcess:
+        case .wholeProcess, .executorFactory:
             job.runSynchronously(on: Self.genericSerialExecutor)
         }
     }

@@ -58,6 +58,48 @@ enum HookScenario {
     }
 }
 
+/// Whole-process mode through the `ExecutorFactory` SPI: the mixed workload on plain
+/// `Task {}`, plus tasks that only yield and tasks that only sleep — the two things the
+/// hook does not see. Prints what the test checks against the trace.
+enum FactoryScenario {
+    static let yielders = 8, yieldsEach = 50
+    static let sleepers = 6
+    static let sleepNanoseconds: UInt64 = 20_000_000
+
+    static func run() async {
+        let executor = SchedscopeExecutor.installAsDefaultExecutor(ExecutorConfiguration(procCount: 2))
+        let sum = await mixedWorkload { body in Task { await body() } }
+        var tasks: [Task<Bool, Never>] = []
+        for index in 0..<yielders {
+            tasks.append(Task(name: "yielder \(index)") {
+                for _ in 0..<yieldsEach { await Task.yield() }
+                return true
+            })
+        }
+        for index in 0..<sleepers {
+            tasks.append(Task(name: "sleeper \(index)") {
+                let clock = ContinuousClock()
+                let start = clock.now
+                try? await Task.sleep(nanoseconds: sleepNanoseconds)
+                return start.duration(to: clock.now) >= .nanoseconds(Int64(sleepNanoseconds))
+            })
+        }
+        var onTime = true
+        for task in tasks { onTime = await task.value && onTime }
+        print("sums \(sum) expected \(expectedSum)")
+        print("factory-jobs \(executor.jobCounts.enqueued > 0 ? "yes" : "no")")
+        print("mode \(executor.mode == .executorFactory ? "executor-factory" : "other")")
+        print("yielders \(yielders) \(yieldsEach)")
+        print("sleepers \(sleepers) \(sleepNanoseconds) \(onTime ? "on-time" : "early")")
+        print("timers-pending \(executor.pendingTimers)")
+        // After a shutdown, tasks still run (on the platform's default executor: the global
+        // one is this executor).
+        executor.shutdown()
+        let afterShutdown = await Task { await Task.yield(); return 7 }.value
+        print("after-shutdown \(afterShutdown)")
+    }
+}
+
 /// Many small tasks with recording on: every job enqueued runs exactly once.
 enum StressScenario {
     static func run() async {

@@ -14,7 +14,7 @@ if arguments.count == 2, arguments[1] == "regions" {
     exit(0)
 }
 guard arguments.count == 3 else {
-    printError("usage: ExecutorTestChild leaks|hook|stress|wakeups TRACE, or ExecutorTestChild regions")
+    printError("usage: ExecutorTestChild leaks|hook|factory|stress|wakeups TRACE, or ExecutorTestChild regions")
     exit(64)
 }
 do {
@@ -30,6 +30,7 @@ do {
 switch arguments[1] {
 case "leaks": await LeakScenario.run()
 case "hook": await HookScenario.run()
+case "factory": await FactoryScenario.run()
 case "stress": await StressScenario.run()
 case "wakeups": await WakeupScenario.run()
 default:

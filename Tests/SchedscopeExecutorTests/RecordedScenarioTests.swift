@@ -169,4 +169,52 @@ import Testing
         #expect(starts.count > 400)
         #expect(Set(starts.map(\.proc.rawValue)).isSubset(of: [0, 1]))
     }
+
+    /// Whole-process mode through `ExecutorFactory`: what the hook misses is on the Ps and in
+    /// the trace. Each yielding task's yields are its own `task_yield`s (the hook sends a
+    /// yield's continuation to the runtime's threads), and each sleeping task is parked for
+    /// at least its sleep and woken by the timer thread (no waker), then ends.
+    @Test func executorFactoryModeSeesYieldsAndSleeps() async throws {
+        let recorded = try await Self.record("factory")
+        let sums = recorded.line("sums")
+        #expect(sums.count == 3 && sums[0] == sums[2], "\(recorded.output)")
+        #expect(recorded.line("factory-jobs") == ["yes"])
+        #expect(recorded.line("mode") == ["executor-factory"])
+        #expect(recorded.line("timers-pending") == ["0"])
+        #expect(recorded.line("after-shutdown") == ["7"])
+        let yielders = recorded.line("yielders").compactMap { Int($0) }
+        let sleepers = recorded.line("sleepers")
+        try #require(yielders.count == 2 && sleepers.count == 3, "\(recorded.output)")
+        #expect(sleepers[2] == "on-time")
+        let (sleeperCount, sleepNanoseconds) = (Int(sleepers[0]) ?? -1, UInt64(sleepers[1]) ?? .max)
+
+        struct History { var yields = 0, ended = false, parks: [UInt64] = [], wakes: [(UInt64, TaskID)] = [] }
+        var tasks: [TaskID: History] = [:]
+        var timerJobs: Set<TaskID> = []
+        for event in recorded.trace.events {
+            switch event.kind {
+            case .taskCreate where recorded.trace.strings[event.label] == "sleep timer": timerJobs.insert(event.task)
+            case .taskYield: tasks[event.task, default: History()].yields += 1
+            case .taskEnd: tasks[event.task, default: History()].ended = true
+            case .taskPark: tasks[event.task, default: History()].parks.append(event.timestamp)
+            case .taskUnpark: tasks[event.task, default: History()].wakes.append((event.timestamp, event.waker))
+            default: break
+            }
+        }
+        let yieldingTasks = tasks.values.filter { $0.ended && $0.yields == yielders[1] && $0.parks.isEmpty }
+        #expect(yieldingTasks.count == yielders[0])
+        // A sleeper parks once and is woken, its sleep later, by the runtime's wake-up job,
+        // which the timer thread queued on the Ps (labelled "sleep timer").
+        let sleepingTasks = tasks.values.filter { history in
+            guard history.ended, history.parks.count == 1, history.wakes.count == 1 else { return false }
+            let (time, waker) = history.wakes[0]
+            return timerJobs.contains(waker) && time - history.parks[0] >= sleepNanoseconds
+        }
+        #expect(sleepingTasks.count == sleeperCount)
+        // Every timer job ran on a P and ended (the mixed workload's 1 ms sleeps have them too).
+        #expect(timerJobs.count >= sleeperCount)
+        #expect(timerJobs.allSatisfy { tasks[$0]?.ended == true })
+        let starts = recorded.trace.events.filter { $0.kind == .taskStart }
+        #expect(Set(starts.map(\.proc.rawValue)).isSubset(of: [0, 1]))
+    }
 }

@@ -4,12 +4,15 @@ import SchedscopeRecorder
 
 // One executor workload, once, for profilers (`perf record`, `valgrind --tool=callgrind`),
 // where the Benchmark harness's iterations and statistics would be noise. Usage:
-//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N]
+//   ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N] [--whole hook|factory]
 // "default": Swift's default global executor (no preference), the reference the executor is
 // held to; "off": tracking off, no recording; "track": tracking on (the task table and its probes),
 // no recording, so the table's cost is told from the recorder's; "on": tracking on,
 // recording to TRACE (default: a file in the temporary directory). Prints the CPU time of the workload alone (process CPU time
 // before and after; the executor's threads are created, and parked, before).
+// `--whole hook|factory`: whole-process mode instead of a task executor preference — the
+// global hook (`installGlobally`) or the `ExecutorFactory` SPI (`installAsDefaultExecutor`);
+// the workload then runs on plain tasks.
 
 @inline(never) func work(_ value: Int) -> Int { value &* 31 &+ 7 }
 @inline(never) func keep(_ value: Int) { if value == 42 { print("") } }
@@ -88,9 +91,15 @@ if let flag = arguments.firstIndex(of: "--procs"), flag + 1 < arguments.count, l
     procs = value
     arguments.removeSubrange(flag...flag + 1)
 }
+// `--whole hook|factory` anywhere: whole-process mode.
+var whole: String?
+if let flag = arguments.firstIndex(of: "--whole"), flag + 1 < arguments.count, ["hook", "factory"].contains(arguments[flag + 1]) {
+    whole = arguments[flag + 1]
+    arguments.removeSubrange(flag...flag + 1)
+}
 guard arguments.count >= 4, ["fan-out", "fan-out-batched", "ping-pong", "yield", "imbalanced"].contains(arguments[1]),
       let count = Int(arguments[2]), ["off", "track", "on", "default"].contains(arguments[3]) else {
-    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: ExecutorProfile fan-out|fan-out-batched|ping-pong|yield|imbalanced COUNT off|track|on|default [TRACE] [--procs N] [--whole hook|factory]\n".data(using: .utf8)!)
     exit(64)
 }
 let recording = arguments[3] == "on"
@@ -101,8 +110,13 @@ if recording {
         : FileManager.default.temporaryDirectory.appendingPathComponent("schedscope-executor-profile.sctrace").path
     try Recorder.start(path: path, options: options)
 }
-let executor = SchedscopeExecutor(ExecutorConfiguration(
-    procCount: procs, name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording))
+let configuration = ExecutorConfiguration(
+    procCount: procs, name: "profile", taskTracking: arguments[3] == "off" ? .off : .on, recordsEvents: recording)
+let executor = switch whole {
+case "hook": SchedscopeExecutor.installGlobally(configuration)
+case "factory": SchedscopeExecutor.installAsDefaultExecutor(configuration)
+default: SchedscopeExecutor(configuration)
+}
 let workload: @Sendable () async -> Void = switch arguments[1] {
 case "fan-out": { await fanOut(count) }
 case "fan-out-batched": { await fanOutBatched(count) }
@@ -112,7 +126,7 @@ default: { await yields(count) }
 }
 let cpuBefore = processCPUNanoseconds()
 let wallBefore = DispatchTime.now().uptimeNanoseconds
-if arguments[3] == "default" {
+if arguments[3] == "default" || whole != nil {
     await workload()
 } else {
     await withTaskExecutorPreference(executor) { await workload() }
@@ -124,4 +138,4 @@ if recording {
     let summary = try Recorder.stop()
     print("events \(summary.events) lost \(summary.lostEvents)")
 }
-print("\(arguments[1]) \(count) \(arguments[3]) \(executor.procCount) Ps: wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
+print("\(arguments[1]) \(count) \(arguments[3])\(whole.map { " " + $0 } ?? "") \(executor.procCount) Ps: wall \(wall / 1_000_000) ms, cpu \(cpu / 1_000_000) ms")
