@@ -100,6 +100,38 @@ enum FactoryScenario {
     }
 }
 
+/// Whole-process mode behind a flag, as a program would do it: the recording and the mode
+/// both from the environment (`schedscope record --executor hook|default`); then tasks that
+/// only yield. Prints the mode installed.
+enum EnvironmentScenario {
+    static func run() async {
+        do {
+            guard try Recorder.startFromEnvironment() else {
+                printError("SCHEDSCOPE_TRACE is not set")
+                exit(1)
+            }
+            let executor = try SchedscopeExecutor.installFromEnvironment(ExecutorConfiguration(procCount: 2))
+            let mode = switch executor?.mode {
+            case .executorFactory: "default"
+            case .wholeProcess: "hook"
+            case .preference: "preference"
+            case nil: "none"
+            }
+            var tasks: [Task<Void, Never>] = []
+            for _ in 0..<FactoryScenario.yielders {
+                tasks.append(Task { for _ in 0..<FactoryScenario.yieldsEach { await Task.yield() } })
+            }
+            for task in tasks { await task.value }
+            print("mode \(mode)")
+            print("yielders \(FactoryScenario.yielders) \(FactoryScenario.yieldsEach)")
+            try Recorder.stop()
+        } catch {
+            printError("\(error)")
+            exit(1)
+        }
+    }
+}
+
 /// Many small tasks with recording on: every job enqueued runs exactly once.
 enum StressScenario {
     static func run() async {

@@ -13,8 +13,14 @@ if arguments.count == 2, arguments[1] == "regions" {
     await RegionScenario.run()
     exit(0)
 }
+// `environment` records and picks its executor mode from the environment (`schedscope
+// record --executor`).
+if arguments.count == 2, arguments[1] == "environment" {
+    await EnvironmentScenario.run()
+    exit(0)
+}
 guard arguments.count == 3 else {
-    printError("usage: ExecutorTestChild leaks|hook|factory|stress|wakeups TRACE, or ExecutorTestChild regions")
+    printError("usage: ExecutorTestChild leaks|hook|factory|stress|wakeups TRACE, or ExecutorTestChild regions|environment")
     exit(64)
 }
 do {

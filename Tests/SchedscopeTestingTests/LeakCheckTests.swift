@@ -143,6 +143,42 @@ final class Gate: Sendable {
         #expect(json["count"] as? Int == 3)
     }
 
+    /// `record --executor default|hook` switches a program that calls
+    /// `installFromEnvironment()` into whole-process mode; in default-executor mode each
+    /// yielding plain task's yields are its own `task_yield`s.
+    @Test(arguments: ["default", "hook"])
+    func recordWithAnExecutorModeInstallsIt(mode: String) async throws {
+        let child = try CLIRunner.product("ExecutorTestChild")
+        let cli = try CLIRunner.product("schedscope")
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("mode-\(UUID().uuidString).sctrace").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let recorded = try await cli.run(["record", "--executor", mode, "-o", trace, "--", child.executable.path, "environment"])
+        #expect(recorded.status == 0, "\(recorded)")
+        #expect(recorded.stdout.contains("mode \(mode)\n"), "\(recorded.stdout)")
+        let validated = try await cli.run(["validate", trace])
+        #expect(validated.status == 0, "\(validated)")
+        guard mode == "default" else { return }
+        let events = try await cli.run(["events", "--kind", "task_yield", "--format", "jsonl", trace])
+        let yieldsByTask = events.stdout.split(separator: "\n").reduce(into: [Int: Int]()) { counts, line in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            counts[object?["task"] as? Int ?? -1, default: 0] += 1
+        }
+        #expect(yieldsByTask.values.filter { $0 == 50 }.count == 8, "\(yieldsByTask)")
+    }
+
+    /// Without the variable (or with it empty) nothing is installed; a value that names no
+    /// mode is an error, and installs nothing either.
+    @Test func anUnsetOrUnknownExecutorModeInstallsNothing() throws {
+        #expect(try SchedscopeExecutor.install(environmentValue: nil, ExecutorConfiguration()) == nil)
+        #expect(try SchedscopeExecutor.install(environmentValue: "", ExecutorConfiguration()) == nil)
+        do {
+            _ = try SchedscopeExecutor.install(environmentValue: "factory", ExecutorConfiguration())
+            Issue.record("an unknown mode was accepted")
+        } catch {
+            #expect(error.description == "SCHEDSCOPE_EXECUTOR=factory names no executor mode (expected 'hook' or 'default')")
+        }
+    }
+
     @Test func recordWithoutATraceFails() async throws {
         let cli = try CLIRunner.product("schedscope")
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID().uuidString).sctrace").path

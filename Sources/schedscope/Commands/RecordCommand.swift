@@ -13,9 +13,16 @@ struct RecordCommand: ParsableCommand {
             recording themselves. A '%p' in the path becomes each process's id, so that \
             several processes (parallel test runners) write separate traces.
 
+            --executor also sets SCHEDSCOPE_EXECUTOR, which a program that calls \
+            SchedscopeExecutor.installFromEnvironment() at start-up reads to run all its \
+            tasks on the instrumented executor: 'hook' (the global-enqueue hook; yields \
+            and sleeps stay on Swift's threads) or 'default' (the process's default \
+            executor, through an experimental runtime SPI; sees yields and sleeps too).
+
               schedscope record -o run.sctrace -- swift test
               schedscope leaks --by-region run.sctrace
               schedscope record -o 'run-%p.sctrace' -- ./my-server --port 8080
+              schedscope record --executor default -o app.sctrace -- ./my-app
 
             Exits with COMMAND's exit status when it fails (a failing test run stays a \
             failure); 1 when COMMAND ran but wrote no trace, or could not be started.
@@ -24,6 +31,14 @@ struct RecordCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Where the trace goes ('%p' becomes the process id).")
     var output: String
+
+    @Option(help: "Run COMMAND's tasks on the instrumented executor (sets SCHEDSCOPE_EXECUTOR, read by SchedscopeExecutor.installFromEnvironment()).")
+    var executor: ExecutorMode?
+
+    enum ExecutorMode: String, ExpressibleByArgument, CaseIterable {
+        case hook
+        case `default`
+    }
 
     @Argument(parsing: .captureForPassthrough, help: "The command to run, after '--'.")
     var command: [String] = []
@@ -47,6 +62,7 @@ struct RecordCommand: ParsableCommand {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SCHEDSCOPE_TRACE"] = path
+        if let executor { environment["SCHEDSCOPE_EXECUTOR"] = executor.rawValue }
         process.environment = environment
         do {
             try process.run()
