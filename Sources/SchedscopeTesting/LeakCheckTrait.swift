@@ -2,7 +2,9 @@ import Testing
 
 /// A Swift Testing trait that runs each test on `SchedscopeTesting.executor`, marks it as a
 /// region named after the test, and fails it when tasks it created are still alive at its
-/// end (labels, states and ages in the message).
+/// end (labels, states and ages in the message). Tasks that run elsewhere (a plain
+/// `Task {}`, `Task.detached`) are seen only when the test process runs under `schedscope
+/// record --executor default` (or `hook`): see `SchedscopeTesting.executor`.
 ///
 /// ```swift
 /// @Test(.checksTaskLeaks) func fetchesUser() async throws { … }

@@ -156,9 +156,11 @@ enum StressScenario {
     }
 }
 
-/// Three "tests" run at the same time through `LeakCheck` (what the trait does), one
-/// leaking two tasks and one leaking one: each test is told exactly its own leaks, and the
-/// trace (recorded from SCHEDSCOPE_TRACE by SchedscopeTesting) names them by region.
+/// Four "tests" run at the same time through `LeakCheck` (what the trait does), one
+/// leaking two tasks, one leaking one, and one leaking a plain and a detached task (seen only
+/// when SCHEDSCOPE_EXECUTOR makes the test executor the whole process's): each test is told
+/// exactly its own leaks, and the trace (recorded from SCHEDSCOPE_TRACE by SchedscopeTesting)
+/// names them by region.
 enum RegionScenario {
     static func run() async {
         let check = LeakCheck(grace: .milliseconds(50))
@@ -179,7 +181,14 @@ enum RegionScenario {
             let (stream, _) = AsyncStream<Int>.makeStream()
             executor.spawn { for await _ in stream {} }
         }
-        let results = await [("clean", clean), ("leaksTwo", leaksTwo), ("leaksOne", leaksOne)]
+        // Plain and detached tasks: they escape a preference, so the check sees them only
+        // when the test executor is the whole process's (`record --executor`).
+        async let leaksPlain = check.run(named: "ParallelTests/leaksPlain()") {
+            Task { _ = await never.wait() }
+            Task.detached { try? await Task.sleep(for: .seconds(3_600)) }
+            await Task.yield()
+        }
+        let results = await [("clean", clean), ("leaksTwo", leaksTwo), ("leaksOne", leaksOne), ("leaksPlain", leaksPlain)]
         for (name, result) in results {
             print("\(name) \(result.leaked.count) \(result.leaked.map(\.label).sorted().joined(separator: "|"))")
         }

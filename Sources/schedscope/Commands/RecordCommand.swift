@@ -62,7 +62,9 @@ struct RecordCommand: ParsableCommand {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SCHEDSCOPE_TRACE"] = path
-        if let executor { environment["SCHEDSCOPE_EXECUTOR"] = executor.rawValue }
+        // Set or cleared, never inherited: a record inside a recorded run (a test that
+        // records) gets the mode it asks for.
+        environment["SCHEDSCOPE_EXECUTOR"] = executor?.rawValue
         process.environment = environment
         do {
             try process.run()
