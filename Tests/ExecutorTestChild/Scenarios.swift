@@ -91,6 +91,19 @@ enum FactoryScenario {
         print("mode \(executor.mode == .executorFactory ? "executor-factory" : "other")")
         print("yielders \(yielders) \(yieldsEach)")
         print("sleepers \(sleepers) \(sleepNanoseconds) \(onTime ? "on-time" : "early")")
+        // A cancelled sleep wakes at once; its wake-up job stays queued until its deadline
+        // (as with Swift's own executor, a timer is not withdrawn).
+        let cancelled = Task(name: "cancelled sleeper") { () -> Bool in
+            do {
+                try await Task.sleep(for: .seconds(3_600))
+                return false
+            } catch {
+                return error is CancellationError
+            }
+        }
+        try? await Task.sleep(for: .milliseconds(10))
+        cancelled.cancel()
+        print("cancelled-sleep \(await cancelled.value ? "woken" : "not-woken")")
         print("timers-pending \(executor.pendingTimers)")
         // After a shutdown, tasks still run (on the platform's default executor: the global
         // one is this executor).

@@ -180,7 +180,8 @@ import Testing
         #expect(sums.count == 3 && sums[0] == sums[2], "\(recorded.output)")
         #expect(recorded.line("factory-jobs") == ["yes"])
         #expect(recorded.line("mode") == ["executor-factory"])
-        #expect(recorded.line("timers-pending") == ["0"])
+        #expect(recorded.line("cancelled-sleep") == ["woken"])
+        #expect(recorded.line("timers-pending") == ["1"])
         #expect(recorded.line("after-shutdown") == ["7"])
         let yielders = recorded.line("yielders").compactMap { Int($0) }
         let sleepers = recorded.line("sleepers")
