@@ -145,6 +145,38 @@ enum EnvironmentScenario {
     }
 }
 
+/// Default-executor mode under load: thousands of plain tasks that call an actor, yield,
+/// sleep for a random short time and wait for a child that sleeps too, all at once on 4
+/// Ps. Every task must finish with the right result and end in the trace. (The actor call
+/// comes first: a task whose last step is an actor call may end inside the actor's job,
+/// unseen — docs/EXECUTOR.md, "Whole-process mode".)
+enum FactoryStressScenario {
+    static let tasks = 4_000
+
+    static func run() async {
+        let executor = SchedscopeExecutor.installAsDefaultExecutor(ExecutorConfiguration(procCount: 4))
+        let counter = Counter()
+        var spawned: [Task<Int, Never>] = []
+        for index in 0..<tasks {
+            spawned.append(Task {
+                _ = await counter.add(1)
+                await Task.yield()
+                try? await Task.sleep(nanoseconds: UInt64(index % 7) * 150_000)
+                if index % 3 == 0 {
+                    let child = Task { try? await Task.sleep(nanoseconds: 50_000); return 1 }
+                    return index + (await child.value)
+                }
+                return index + 1
+            })
+        }
+        var sum = 0
+        for task in spawned { sum += await task.value }
+        print("sum \(sum) expected \(tasks * (tasks - 1) / 2 + tasks)")
+        print("counter \(await counter.value) expected \(tasks)")
+        print("timers-pending \(executor.pendingTimers)")
+    }
+}
+
 /// Many small tasks with recording on: every job enqueued runs exactly once.
 enum StressScenario {
     static func run() async {
@@ -201,7 +233,14 @@ enum RegionScenario {
             Task.detached { try? await Task.sleep(for: .seconds(3_600)) }
             await Task.yield()
         }
-        let results = await [("clean", clean), ("leaksTwo", leaksTwo), ("leaksOne", leaksOne), ("leaksPlain", leaksPlain)]
+        // Plain tasks that call an actor and finish: not leaks, in any mode.
+        async let cleanPlain = check.run(named: "ParallelTests/cleanPlain()") {
+            let counter = Counter()
+            var tasks: [Task<Int, Never>] = []
+            for _ in 0..<20 { tasks.append(Task { await counter.add(1) }) }
+            for task in tasks { _ = await task.value }
+        }
+        let results = await [("clean", clean), ("leaksTwo", leaksTwo), ("leaksOne", leaksOne), ("leaksPlain", leaksPlain), ("cleanPlain", cleanPlain)]
         for (name, result) in results {
             print("\(name) \(result.leaked.count) \(result.leaked.map(\.label).sorted().joined(separator: "|"))")
         }

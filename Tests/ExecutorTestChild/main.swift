@@ -20,7 +20,7 @@ if arguments.count == 2, arguments[1] == "environment" {
     exit(0)
 }
 guard arguments.count == 3 else {
-    printError("usage: ExecutorTestChild leaks|hook|factory|stress|wakeups TRACE, or ExecutorTestChild regions|environment")
+    printError("usage: ExecutorTestChild leaks|hook|factory|factory-stress|stress|wakeups TRACE, or ExecutorTestChild regions|environment")
     exit(64)
 }
 do {
@@ -37,6 +37,7 @@ switch arguments[1] {
 case "leaks": await LeakScenario.run()
 case "hook": await HookScenario.run()
 case "factory": await FactoryScenario.run()
+case "factory-stress": await FactoryStressScenario.run()
 case "stress": await StressScenario.run()
 case "wakeups": await WakeupScenario.run()
 default:

@@ -170,6 +170,28 @@ import Testing
         #expect(Set(starts.map(\.proc.rawValue)).isSubset(of: [0, 1]))
     }
 
+    /// Default-executor mode under load (4 Ps, thousands of plain tasks through an actor,
+    /// yields, sleeps and children): right results, no timer left, and every task ends in
+    /// the trace but the program's main task, which created them from the main actor.
+    @Test func executorFactoryModeUnderLoadEndsEveryTask() async throws {
+        let recorded = try await Self.record("factory-stress")
+        let sum = recorded.line("sum"), counter = recorded.line("counter")
+        #expect(sum.count == 3 && sum[0] == sum[2], "\(recorded.output)")
+        #expect(counter.count == 3 && counter[0] == counter[2], "\(recorded.output)")
+        #expect(recorded.line("timers-pending") == ["0"])
+        var alive = Set<TaskID>()
+        for event in recorded.trace.events {
+            switch event.kind {
+            case .taskCreate: alive.insert(event.task)
+            case .taskEnd: alive.remove(event.task)
+            default: break
+            }
+        }
+        // At most the main task: seen once one of its awaits resumes on the Ps, and on the
+        // main actor when the recording stops.
+        #expect(alive.count <= 1, "\(alive.prefix(5))")
+    }
+
     /// Whole-process mode through `ExecutorFactory`: what the hook misses is on the Ps and in
     /// the trace. Each yielding task's yields are its own `task_yield`s (the hook sends a
     /// yield's continuation to the runtime's threads), and each sleeping task is parked for
