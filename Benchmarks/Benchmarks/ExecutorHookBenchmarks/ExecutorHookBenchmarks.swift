@@ -4,8 +4,13 @@ import SchedscopeExecutor
 
 // Whole-process mode: the same workloads as ExecutorBenchmarks on plain tasks, with every
 // default-executor job routed into SchedscopeExecutor by the global hook (process-global,
-// hence its own target). Compare with ExecutorBenchmarks' "default executor" rows, measured
-// in the same session. Figures in ../docs/BENCHMARKS.md (## Executor).
+// hence its own target) — or, with SCHEDSCOPE_EXECUTOR=default, with SchedscopeExecutor as
+// the process's default executor (the ExecutorFactory SPI). Compare with ExecutorBenchmarks'
+// "default executor" rows, measured in the same session. Figures in ../docs/BENCHMARKS.md
+// (## Executor).
+//
+//   swift package --disable-sandbox benchmark --target ExecutorHookBenchmarks
+//   SCHEDSCOPE_EXECUTOR=default swift package --disable-sandbox benchmark --target ExecutorHookBenchmarks
 
 let fanOutTasks = 1_000_000
 let pingPongRounds = 300_000
@@ -29,20 +34,28 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(20),
         maxIterations: 7
     )
-    SchedscopeExecutor.installGlobally(ExecutorConfiguration(name: "hook", taskTracking: .off))
+    let configuration = ExecutorConfiguration(name: "whole", taskTracking: .off)
+    let mode: String
+    if ProcessInfo.processInfo.environment["SCHEDSCOPE_EXECUTOR"] == "default" {
+        SchedscopeExecutor.installAsDefaultExecutor(configuration)
+        mode = "default-executor mode"
+    } else {
+        SchedscopeExecutor.installGlobally(configuration)
+        mode = "hook"
+    }
 
-    Benchmark("fan-out 1M: hook") { _ in
+    Benchmark("fan-out 1M: \(mode)") { _ in
         await withDiscardingTaskGroup { group in
             for index in 0..<fanOutTasks { group.addTask { blackHole(work(index)) } }
         }
     }
-    Benchmark("ping-pong 300k: hook") { _ in
+    Benchmark("ping-pong 300k: \(mode)") { _ in
         let pong = Pong()
         var last = 0
         for _ in 0..<pingPongRounds { last = await pong.hit() }
         blackHole(last)
     }
-    Benchmark("yield 1M: hook") { _ in
+    Benchmark("yield 1M: \(mode)") { _ in
         let tasks = ProcessInfo.processInfo.activeProcessorCount
         await withDiscardingTaskGroup { group in
             for _ in 0..<tasks {
