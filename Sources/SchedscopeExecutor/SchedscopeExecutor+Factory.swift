@@ -9,10 +9,12 @@ extension SchedscopeExecutor {
     /// on the main thread.
     ///
     /// Opt-in and experimental: the SPI may change with the toolchain, so this is never the
-    /// only way in (`installGlobally()` and task executor preferences need no SPI). Call it
-    /// first thing in `main`, before any task is created; jobs made earlier stay where they
-    /// were. Installed once per process (with either mode); later calls return the same
-    /// executor. The executor and its timer thread live as long as the process.
+    /// only way in (`installGlobally()` and task executor preferences need no SPI). Best
+    /// called first thing in `main`; called later (SchedscopeTesting does, under a running
+    /// test runner), jobs already queued on the runtime's executor run there and their tasks
+    /// move over at their next enqueue. Installed once per process (with either mode); later
+    /// calls return the same executor. The executor and its timer thread live as long as the
+    /// process.
     ///
     /// ```swift
     /// // main.swift
@@ -96,7 +98,9 @@ final class DefaultExecutor: TaskExecutor, SchedulingExecutor, @unchecked Sendab
         guard let delay = clock.now.duration(to: instant) as? Duration else {
             // Another clock's units cannot be converted: its timer is the platform's, and
             // the job runs where the platform's executor runs it.
-            let platform = PlatformExecutorFactory.defaultExecutor as! any SchedulingExecutor
+            guard let platform = PlatformExecutorFactory.defaultExecutor as? any SchedulingExecutor else {
+                preconditionFailure("a \(C.self) deadline cannot be scheduled: the platform's default executor has no timers")
+            }
             platform.enqueue(job, at: instant, tolerance: tolerance, clock: clock)
             return
         }

@@ -18,8 +18,8 @@ import Synchronization
 /// ```
 ///
 /// or for the whole process with `SchedscopeExecutor.installGlobally()` (or, through an
-/// experimental SPI that also sees yields and sleeps, `installAsDefaultExecutor()`). The executor runs
-/// until `shutdown()`.
+/// experimental SPI that also sees yields and sleeps, `installAsDefaultExecutor()`). The
+/// executor runs until `shutdown()`.
 public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     // Invariant for @unchecked Sendable: every stored property is a `let` of a Sendable or
     // internally synchronized type, except `workers`, written once in `init` before any
