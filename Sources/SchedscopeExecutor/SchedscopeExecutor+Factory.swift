@@ -105,6 +105,8 @@ final class DefaultExecutor: TaskExecutor, SchedulingExecutor, @unchecked Sendab
             return
         }
         let word = unsafeBitCast(UnownedJob(job), to: UInt.self)
+        // Called from inside the sleeping task: when it runs on a P, its park is a sleep.
+        executor.runningTaskSleeps()
         timers.schedule(word, at: TimerQueue.deadline(after: delay))
     }
 }

@@ -176,6 +176,16 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         return (enqueued, workers.reduce(0) { $0 + $1.jobsRun })
     }
 
+    /// The task running on the calling thread, if it is one of this executor's workers,
+    /// is going to sleep: its park is recorded as a sleep.
+    func runningTaskSleeps() {
+        guard let tracker = unretainedTracker, let pointer = schedscope_current_worker() else { return }
+        Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
+            guard worker.executorID == ObjectIdentifier(self) else { return }
+            tracker._withUnsafeGuaranteedRef { $0.taskSleeping(on: worker) }
+        }
+    }
+
     /// Wakes a parked P if no P is spinning (Go's `wakep`).
     func wakeIdleProc() {
         if let proc = idleProcs.claimOneToWake() { workers[proc].wake() }

@@ -35,6 +35,9 @@ struct TaskNode: ~Copyable {
     /// When it last parked (leak reports' "suspended for"); written before `parked` is
     /// published.
     let parkedNanoseconds = Atomic<UInt64>(0)
+    /// Set while the task runs when it hands a sleep's wake-up to the executor's timers
+    /// (default-executor mode), so that its park says `sleep`; cleared when it runs again.
+    let isSleeping = Atomic<Bool>(false)
 
     init() {}
 

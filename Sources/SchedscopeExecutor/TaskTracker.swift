@@ -76,6 +76,7 @@ package final class TaskTracker: Sendable {
             node.pointee.parent = parent
             node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
             node.pointee.isAsyncLet = isAsyncLet
+            node.pointee.isSleeping.store(false, ordering: .relaxed)
             node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
             nodes.insert(task, address)
             return (address, true)
@@ -119,6 +120,7 @@ package final class TaskTracker: Sendable {
     private let yieldsResumedInline = Atomic<Int>(0)
     private let suspendedReason: StringID
     private let asyncLetReason: StringID
+    private let sleepReason: StringID
     private let labels: JobLabels
 
     private let events: TaskEventEmitter
@@ -128,6 +130,7 @@ package final class TaskTracker: Sendable {
         completionMethod = Self.probeRuntimeLayout()
         suspendedReason = Recorder.intern("suspended")
         asyncLetReason = Recorder.intern("async let (completion not observable)")
+        sleepReason = Recorder.intern("sleep")
         labels = JobLabels()
         shards = .allocate(capacity: Self.shardCount)
         for index in 0..<Self.shardCount { (shards + index).initialize(to: Mutex(Shard())) }
@@ -309,7 +312,7 @@ package final class TaskTracker: Sendable {
                 // The compare-and-swap beats the P's stop, which then does nothing.
                 guard node.pointee.state.compareExchange(
                     expected: word, desired: TaskNode.word(.runnable), ordering: .acquiringAndReleasing).exchanged else { continue }
-                events.taskPark(task, reason: node.pointee.isAsyncLet ? asyncLetReason : suspendedReason)
+                events.taskPark(task, reason: parkReason(node))
                 events.taskUnpark(task, by: TaskID(waker))
                 return
             case .parked:
@@ -359,6 +362,7 @@ package final class TaskTracker: Sendable {
         let probes = completionMethod == .statusBit && !isAsyncLet
         if probes { schedscope_retain(job) }
         let proc = worker.proc
+        if node.pointee.isSleeping.load(ordering: .relaxed) { node.pointee.isSleeping.store(false, ordering: .relaxed) }
         // Runnable until now, and nothing but this P moves a runnable task: a plain store.
         node.pointee.state.store(TaskNode.word(.running, proc: proc), ordering: .releasing)
         events.taskStart(TaskID(task), on: ProcID(rawValue: UInt32(proc)))
@@ -412,7 +416,7 @@ package final class TaskTracker: Sendable {
             node.pointee.state.store(TaskNode.word(.yielded), ordering: .releasing)
             return
         }
-        events.taskPark(TaskID(task), reason: node.pointee.isAsyncLet ? asyncLetReason : suspendedReason)
+        events.taskPark(TaskID(task), reason: parkReason(node))
         node.pointee.parkedNanoseconds.store(schedscope_executor_coarse_monotonic_ns(), ordering: .relaxed)
         node.pointee.state.store(TaskNode.word(.parked), ordering: .releasing)
         parkedHere[Worker.parkedNodeSlot(task)] = UInt(bitPattern: node)
@@ -497,6 +501,21 @@ package final class TaskTracker: Sendable {
 
     // MARK: - Queries (leak checks)
 
+    /// Why the task of `node` parks: it is an async-let child, it went to sleep (the
+    /// executor's timers have its wake-up; the mark stays until it runs again, for leak
+    /// reports), or it is suspended.
+    @inline(__always)
+    private func parkReason(_ node: Node) -> StringID {
+        if node.pointee.isAsyncLet { return asyncLetReason }
+        return node.pointee.isSleeping.load(ordering: .relaxed) ? sleepReason : suspendedReason
+    }
+
+    /// The task running on `worker` hands a sleep's wake-up to the timers: its next park
+    /// is a sleep.
+    func taskSleeping(on worker: Worker) {
+        worker.runningNode?.pointee.isSleeping.store(true, ordering: .relaxed)
+    }
+
     /// A task of a region that has not ended.
     package struct LiveTask: Sendable {
         package var task: UInt64
@@ -533,7 +552,8 @@ package final class TaskTracker: Sendable {
                     let parked = state == .parked ? now &- node.pointee.parkedNanoseconds.load(ordering: .relaxed) : 0
                     found.append((created, LiveTask(
                         task: task, label: "", state: state, ageNanoseconds: now &- created,
-                        parkedNanoseconds: parked, reason: state == .parked ? "suspended" : "\(state)",
+                        parkedNanoseconds: parked,
+                        reason: state == .parked ? (node.pointee.isSleeping.load(ordering: .relaxed) ? "sleep" : "suspended") : "\(state)",
                         isAsyncLet: node.pointee.isAsyncLet, labelID: node.pointee.label)))
                 }
             }

@@ -211,7 +211,9 @@ import Testing
         #expect(sleepers[2] == "on-time")
         let (sleeperCount, sleepNanoseconds) = (Int(sleepers[0]) ?? -1, UInt64(sleepers[1]) ?? .max)
 
-        struct History { var yields = 0, ended = false, parks: [UInt64] = [], wakes: [(UInt64, TaskID)] = [] }
+        struct History {
+            var yields = 0, ended = false, parks: [UInt64] = [], wakes: [(UInt64, TaskID)] = [], reasons: [String] = []
+        }
         var tasks: [TaskID: History] = [:]
         var timerJobs: Set<TaskID> = []
         for event in recorded.trace.events {
@@ -219,7 +221,9 @@ import Testing
             case .taskCreate where recorded.trace.strings[event.label] == "sleep timer": timerJobs.insert(event.task)
             case .taskYield: tasks[event.task, default: History()].yields += 1
             case .taskEnd: tasks[event.task, default: History()].ended = true
-            case .taskPark: tasks[event.task, default: History()].parks.append(event.timestamp)
+            case .taskPark:
+                tasks[event.task, default: History()].parks.append(event.timestamp)
+                tasks[event.task, default: History()].reasons.append(recorded.trace.strings[event.reason])
             case .taskUnpark: tasks[event.task, default: History()].wakes.append((event.timestamp, event.waker))
             default: break
             }
@@ -234,6 +238,12 @@ import Testing
             return timerJobs.contains(waker) && time - history.parks[0] >= sleepNanoseconds
         }
         #expect(sleepingTasks.count == sleeperCount)
+        // Their parks say why: the sleep was handed to the executor's timers from inside them.
+        #expect(sleepingTasks.allSatisfy { $0.reasons == ["sleep"] })
+        // Every park woken by a timer job was a sleep (the mixed workload's sleeps too).
+        let timerWoken = tasks.values.filter { history in history.wakes.contains { timerJobs.contains($0.1) } }
+        #expect(timerWoken.count >= sleeperCount)
+        #expect(timerWoken.allSatisfy { $0.reasons.contains("sleep") })
         // Every timer job ran on a P and ended (the mixed workload's 1 ms sleeps have them too).
         #expect(timerJobs.count >= sleeperCount)
         #expect(timerJobs.allSatisfy { tasks[$0]?.ended == true })
