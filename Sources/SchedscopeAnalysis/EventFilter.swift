@@ -2,7 +2,8 @@ import SchedscopeModel
 
 /// Applies an `EventSelection` to a time-ordered event stream.
 ///
-/// `--region NAME` keeps the events of tasks that are inside a region named NAME: a task is
+/// `--region NAME` keeps the events of tasks that are inside a region named NAME (or whose
+/// name matches NAME's `*` and `?` wildcards, `RegionPattern`): a task is
 /// inside from its `region_begin` to the matching `region_end`, and a task created by a
 /// task that is inside stays inside for its whole life (so the children of a test case
 /// belong to it). A region begun with no task (a process-wide region) covers every event
@@ -14,12 +15,14 @@ public struct EventFilter {
     public let selection: EventSelection
     private let kindMask: UInt32
     private var regionNameMatches: [StringID: Bool] = [:]
+    private let regionPattern: RegionPattern?
     /// Tasks inside the region: count of open `region_begin`s, plus 1 << 16 if inherited.
     private var insideRegion: [TaskID: UInt32] = [:]
     private var openGlobalRegions = 0
 
     public init(_ selection: EventSelection) {
         self.selection = selection
+        regionPattern = selection.region.map(RegionPattern.init)
         if let kinds = selection.kinds {
             kindMask = kinds.reduce(0) { $0 | (1 << UInt32($1.rawValue)) }
         } else {
@@ -92,7 +95,7 @@ public struct EventFilter {
 
     private mutating func isNamed(_ id: StringID, _ name: String, _ string: (StringID) -> String) -> Bool {
         if let known = regionNameMatches[id] { return known }
-        let matches = string(id) == name
+        let matches = regionPattern?.matches(string(id)) ?? (string(id) == name)
         regionNameMatches[id] = matches
         return matches
     }

@@ -67,7 +67,10 @@ enum FactoryScenario {
     static let sleepNanoseconds: UInt64 = 20_000_000
 
     static func run() async {
-        let executor = SchedscopeExecutor.installAsDefaultExecutor(ExecutorConfiguration(procCount: 2))
+        // One P: with two, a yield's continuation may run on the other P and resume the task
+        // before it has suspended; the task then goes on in the same job, and those yields
+        // are one `task_yield` (docs/EXECUTOR.md, "Events"), so the count would not be exact.
+        let executor = SchedscopeExecutor.installAsDefaultExecutor(ExecutorConfiguration(procCount: 1))
         let sum = await mixedWorkload { body in Task { await body() } }
         var tasks: [Task<Bool, Never>] = []
         for index in 0..<yielders {
@@ -123,7 +126,8 @@ enum EnvironmentScenario {
                 printError("SCHEDSCOPE_TRACE is not set")
                 exit(1)
             }
-            let executor = try SchedscopeExecutor.installFromEnvironment(ExecutorConfiguration(procCount: 2))
+            // One P, for exact yield counts (see `FactoryScenario`).
+            let executor = try SchedscopeExecutor.installFromEnvironment(ExecutorConfiguration(procCount: 1))
             let mode = switch executor?.mode {
             case .executorFactory: "default"
             case .wholeProcess: "hook"

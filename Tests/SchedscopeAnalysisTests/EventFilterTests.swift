@@ -40,6 +40,22 @@ struct EventFilterTests {
         #expect(events.contains { $0.kind == .regionBegin } && events.contains { $0.kind == .regionEnd })
     }
 
+    @Test func regionPatternsSelectEveryMatchingRegion() throws {
+        func events(_ region: String) throws -> [Event] { try kept(EventSelection(region: region), twoTests) }
+        let a = try events("A"), b = try events("B")
+        #expect(!a.isEmpty && !b.isEmpty)
+        // A pattern keeps what the regions it matches keep, together, in trace order.
+        let both = (a + b).sorted { ($0.timestamp, $0.thread.rawValue) < ($1.timestamp, $1.thread.rawValue) }
+        for pattern in ["*", "?"] {
+            let selected = try events(pattern)
+            #expect(selected.count == both.count)
+            #expect(Set(selected.map(\.timestamp)) == Set(both.map(\.timestamp)))
+        }
+        #expect(try events("B*").count == b.count)
+        #expect(try events("C*").isEmpty)
+        #expect(try events("[AB]").isEmpty)  // brackets are literal
+    }
+
     @Test func timeWindowIsHalfOpen() throws {
         let events = try kept(EventSelection(from: 11, to: 21), twoTests)
         #expect(events.allSatisfy { $0.timestamp >= 11 && $0.timestamp < 21 })

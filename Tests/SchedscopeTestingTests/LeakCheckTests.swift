@@ -154,6 +154,12 @@ final class Gate: Sendable {
         if executorMode != nil { expected["ParallelTests/leaksPlain()"] = 2 }
         #expect(regions == expected, "\(leaks.stdout)")
         if executorMode == nil { #expect(json["count"] as? Int == 3) }
+
+        // The CI gate: the tests' leaks only (every region), not the child's own tasks.
+        let gate = try await cli.run(["leaks", "--by-region", "--region", "*", "--fail", "--format", "json", trace])
+        #expect(gate.status == 2, "\(gate)")
+        let gated = try #require(try JSONSerialization.jsonObject(with: Data(gate.stdout.utf8)) as? [String: Any])
+        #expect(gated["count"] as? Int == expected.values.reduce(0, +), "\(gate.stdout)")
     }
 
     /// `record --executor default|hook` switches a program that calls

@@ -14,7 +14,7 @@ struct AnalysisSelectionOptions: ParsableArguments {
     var tasks: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Only the tasks inside the region with this name (and tasks they created).", valueName: "name"))
+        "Only the tasks inside the region with this name ('*' and '?' are wildcards: 'ParserTests/*') and tasks they created.", valueName: "name"))
     var region: String?
 
     @Option(help: ArgumentHelp("Start of the range to report on, since the trace start; \(Duration.help).", valueName: "dur"))

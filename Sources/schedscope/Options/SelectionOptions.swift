@@ -17,7 +17,7 @@ struct SelectionOptions: ParsableArguments {
     var tasks: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Keep only events of tasks inside the region with this name (and tasks they created).", valueName: "name"))
+        "Keep only events of tasks inside the region with this name ('*' and '?' are wildcards: 'ParserTests/*') and tasks they created.", valueName: "name"))
     var region: String?
 
     @Option(help: ArgumentHelp("Keep events at or after this time since the trace start; \(Duration.help).", valueName: "dur"))
