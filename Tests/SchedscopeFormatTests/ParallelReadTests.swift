@@ -100,8 +100,11 @@ struct ParallelReadTests {
 
     @Test("a consumer that stops after its first batch gets its own error back, and the reader thread ends")
     func consumerStopsEarly() throws {
+        // More events than the pipeline holds (4 batches of `TraceReader.batchSize`, one more
+        // being filled): with 40,000 the producer could read the whole trace before the
+        // consumer's stop reached it, and did on a loaded machine.
         let trace = try SampleTrace.make(
-            seed: 9, shape: .init(threadCount: 4, eventCount: 40_000, timeGoesBackwards: false),
+            seed: 9, shape: .init(threadCount: 4, eventCount: 12 * TraceReader.batchSize, timeGoesBackwards: false),
             layout: .standard, compressionLevel: 1)
         let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
         var batches = 0
