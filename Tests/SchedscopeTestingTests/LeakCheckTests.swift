@@ -174,6 +174,7 @@ final class Gate: Sendable {
         let recorded = try await cli.run(["record", "--executor", mode, "-o", trace, "--", child.executable.path, "environment"])
         #expect(recorded.status == 0, "\(recorded)")
         #expect(recorded.stdout.contains("mode \(mode)\n"), "\(recorded.stdout)")
+        #expect(!recorded.stderr.contains("no executor ran"), "\(recorded.stderr)")
         let validated = try await cli.run(["validate", trace])
         #expect(validated.status == 0, "\(validated)")
         guard mode == "default" else { return }
@@ -183,6 +184,22 @@ final class Gate: Sendable {
             counts[object?["task"] as? Int ?? -1, default: 0] += 1
         }
         #expect(yieldsByTask.values.filter { $0 == 50 }.count == 8, "\(yieldsByTask)")
+    }
+
+    /// `--executor` on a program whose trace shows no executor: a note says what to call.
+    @Test func recordWithAnExecutorModeSaysWhenNoExecutorRan() async throws {
+        let cli = try CLIRunner.product("schedscope")
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("noexec-\(UUID().uuidString).sctrace").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        // A "program" that writes a trace with no P in it (only task creations).
+        let fixture = CLIRunner.fixtures.appendingPathComponent("demo.sctrace").path
+        let recorded = try await cli.run([
+            "record", "--executor", "default", "-o", trace, "--",
+            cli.executable.path, "filter", fixture, "--kind", "task_create", "-o", trace,
+        ])
+        #expect(recorded.status == 0, "\(recorded)")
+        #expect(recorded.stderr.contains("--executor default: no executor ran in \(trace)"), "\(recorded.stderr)")
+        #expect(recorded.stderr.contains("installFromEnvironment()"))
     }
 
     /// Without the variable (or with it empty) nothing is installed; a value that names no

@@ -81,7 +81,14 @@ struct RecordCommand: ParsableCommand {
             Diagnostics.note("Does it call Recorder.startFromEnvironment(), or run its tests with SchedscopeTesting?")
             throw ExitCode(status != 0 ? status : 1)
         }
-        for trace in traces { Diagnostics.info(Self.describe(trace)) }
+        for trace in traces {
+            let (description, procsStarted) = Self.describe(trace)
+            Diagnostics.info(description)
+            if let executor, procsStarted == 0 {
+                // Asked for a mode, yet no P of any executor ever started in this trace.
+                Diagnostics.note("--executor \(executor.rawValue): no executor ran in \(trace). Does the program call SchedscopeExecutor.installFromEnvironment(), after Recorder.startFromEnvironment()?")
+            }
+        }
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -104,21 +111,25 @@ struct RecordCommand: ParsableCommand {
     }
 
     /// "recorded PATH: SIZE, N events, M tasks" (or what went wrong reading it).
-    static func describe(_ path: String) -> String {
+    /// One line about the trace at `path`, and how many `proc_start` events it holds (nil
+    /// when it cannot be read).
+    static func describe(_ path: String) -> (line: String, procsStarted: UInt64?) {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
         do {
             let reader = try TraceReader(path: path)
             var events: UInt64 = 0
             var tasks: UInt64 = 0
+            var procsStarted: UInt64 = 0
             try reader.forEachBatch { batch in
                 for event in batch {
                     events += 1
                     if event.kind == .taskCreate { tasks += 1 }
+                    if event.kind == .procStart { procsStarted += 1 }
                 }
             }
-            return "recorded \(path): \(formatCount(size)) bytes, \(formatCount(events)) events, \(formatCount(tasks)) tasks created"
+            return ("recorded \(path): \(formatCount(size)) bytes, \(formatCount(events)) events, \(formatCount(tasks)) tasks created", procsStarted)
         } catch {
-            return "recorded \(path): \(formatCount(size)) bytes, but it cannot be read: \(error)"
+            return ("recorded \(path): \(formatCount(size)) bytes, but it cannot be read: \(error)", nil)
         }
     }
 }
