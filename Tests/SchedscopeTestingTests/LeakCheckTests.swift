@@ -137,6 +137,7 @@ final class Gate: Sendable {
         #expect(recorded.stdout.contains("leaksOne 1 "), "\(recorded.stdout)")
         let plainLeaks = executorMode == nil ? "leaksPlain 0 \n" : "leaksPlain 2 task|task\n"
         #expect(recorded.stdout.contains(plainLeaks), "\(recorded.stdout)")
+        #expect(recorded.stdout.contains("cleanPlain 0 \n"), "\(recorded.stdout)")
 
         let validated = try await cli.run(["validate", trace])
         #expect(validated.status == 0, "\(validated)")
