@@ -178,6 +178,9 @@ enum FactoryStressScenario {
         print("sum \(sum) expected \(tasks * (tasks - 1) / 2 + tasks)")
         print("counter \(await counter.value) expected \(tasks)")
         print("timers-pending \(executor.pendingTimers)")
+        // Let the Ps finish the jobs still running (the wake-up job that resumed the last
+        // sleeper may not have returned yet), so that their ends are in the recording.
+        executor.shutdown()
     }
 }
 
