@@ -70,7 +70,8 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         case .off: false
         case .automatic: Recorder.isRecording
         }
-        tracker = tracking ? TaskTracker(recordsEvents: configuration.recordsEvents) : nil
+        tracker = tracking
+            ? TaskTracker(recordsEvents: configuration.recordsEvents, checksParkedRegionTasks: mode != .preference) : nil
         unretainedTracker = tracker.map { Unmanaged.passUnretained($0) }
         workers = (0..<configuration.procCount).map { Worker(proc: $0, executor: self, seed: configuration.stealSeed) }
         tracker?.announceCompletionMethod()
@@ -87,14 +88,27 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     /// Runs what is queued, then stops the worker threads and waits for them. Jobs enqueued
     /// afterwards go to Swift's global concurrent executor (the platform's default executor
     /// in `executorFactory` mode, where the global one is this executor).
+    ///
+    /// Called from one of this executor's own jobs (in a whole-process mode the program's
+    /// code, even its main task, may run on a P), it cannot wait for the calling P's thread:
+    /// that P runs what is left after the calling job returns, then its thread ends.
     public func shutdown() {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         while let proc = idleProcs.claimAny() { workers[proc].wake() }
-        for worker in workers {
+        let caller = callingWorker
+        for worker in workers where worker !== caller {
             // A P that parks after the loop above sees `stopping` before it sleeps.
             worker.join()
         }
+        caller?.detachThread()
         forwardStrandedJobs()
+    }
+
+    /// The worker whose thread calls, if it is one of this executor's.
+    private var callingWorker: Worker? {
+        guard let pointer = schedscope_current_worker() else { return nil }
+        let worker = Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
+        return worker.executorID == ObjectIdentifier(self) ? worker : nil
     }
 
     /// Where jobs go once the workers have stopped: Swift's global concurrent executor, or
@@ -146,10 +160,16 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         }
         worker.jobsEnqueued += 1
         // Readied by the running job: it runs next on this P (Go's `runnext`), unless it
-        // is the running task itself re-enqueued (a yield: behind the other work).
+        // is a yield — the running task itself re-enqueued (preference mode), or the
+        // continuation job `Task.yield()` enqueues to resume it (the default executor gets
+        // those) — which goes behind the other work: as `next`, a task yielding in a loop
+        // took the slot back at every yield and the P never reached its ring (a one-P
+        // default-executor run spun on one task's 3 million yields).
         // Only work left in a ring is worth waking another P for: the next job is this
         // P's as soon as its current job returns.
-        if scheduler.push(word, toProc: worker.proc, asNext: word != worker.runningJob) { wakeIdleProc() }
+        let isYield = word == worker.runningJob
+            || JobLabels.isContinuationJob(schedscope_job_flags(UnsafeMutableRawPointer(bitPattern: word)!))
+        if scheduler.push(word, toProc: worker.proc, asNext: !isYield) { wakeIdleProc() }
     }
 
     /// Queues a job from a thread that is not one of this executor's workers.
@@ -207,6 +227,8 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
         if let unretainedTracker {
             unretainedTracker._withUnsafeGuaranteedRef { tracker in
                 tracker.run(UnsafeMutableRawPointer(bitPattern: word)!, on: worker) { runJob(job) }
+                // Between jobs, this P is free to record ends that a leak check found.
+                if tracker.hasEndsFoundOutOfSight { tracker.recordEndsFoundOutOfSight(on: worker) }
             }
         } else {
             runJob(job)

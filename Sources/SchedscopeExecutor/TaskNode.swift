@@ -38,6 +38,11 @@ struct TaskNode: ~Copyable {
     /// Set while the task runs when it hands a sleep's wake-up to the executor's timers
     /// (default-executor mode), so that its park says `sleep`; cleared when it runs again.
     let isSleeping = Atomic<Bool>(false)
+    /// Whole-process modes, tasks of a test's region: the task object, retained while the
+    /// task is parked (0 otherwise), so that a leak check can read whether it completed out
+    /// of sight (inside an actor's job: docs/EXECUTOR.md, "Whole-process mode"). Released by
+    /// whoever takes the node out of `parked`: its waker, or the check that finds it ended.
+    let parkedTask = Atomic<UInt>(0)
 
     init() {}
 

@@ -77,6 +77,7 @@ package final class TaskTracker: Sendable {
             node.pointee.createdNanoseconds = schedscope_executor_coarse_monotonic_ns()
             node.pointee.isAsyncLet = isAsyncLet
             node.pointee.isSleeping.store(false, ordering: .relaxed)
+            node.pointee.parkedTask.store(0, ordering: .relaxed)
             node.pointee.state.store(TaskNode.word(.runnable), ordering: .relaxed)
             nodes.insert(task, address)
             return (address, true)
@@ -125,9 +126,20 @@ package final class TaskTracker: Sendable {
 
     private let events: TaskEventEmitter
 
-    package init(recordsEvents: Bool = true) {
+    /// Whole-process modes: a parked task of a region is retained, so that `liveTasks`
+    /// can tell one that completed out of sight from a leak (`TaskNode.parkedTask`).
+    private let checksParkedRegionTasks: Bool
+    /// Tasks `liveTasks` found completed out of sight, whose ends a P records between two
+    /// jobs (`recordEndsFoundOutOfSight`).
+    private let endsFoundOutOfSight = Mutex<[UInt64]>([])
+    private let endsFoundCount = Atomic<Int>(0)
+
+    /// - Parameter checksParkedRegionTasks: for the whole-process modes, where a task may
+    ///   complete inside an actor's job without its own job returning.
+    package init(recordsEvents: Bool = true, checksParkedRegionTasks: Bool = false) {
         events = TaskEventEmitter(enabled: recordsEvents)
         completionMethod = Self.probeRuntimeLayout()
+        self.checksParkedRegionTasks = checksParkedRegionTasks && completionMethod == .statusBit
         suspendedReason = Recorder.intern("suspended")
         asyncLetReason = Recorder.intern("async let (completion not observable)")
         sleepReason = Recorder.intern("sleep")
@@ -319,6 +331,7 @@ package final class TaskTracker: Sendable {
                 guard node.pointee.state.compareExchange(
                     expected: word, desired: TaskNode.word(.runnable), ordering: .acquiringAndReleasing).exchanged else { continue }
                 events.taskUnpark(task, by: TaskID(waker))
+                if checksParkedRegionTasks { releaseParkedTask(node) }
                 return
             case .yielding:
                 // Its continuation resumed it (so it suspended at the yield) before the
@@ -363,6 +376,8 @@ package final class TaskTracker: Sendable {
         if probes { schedscope_retain(job) }
         let proc = worker.proc
         if node.pointee.isSleeping.load(ordering: .relaxed) { node.pointee.isSleeping.store(false, ordering: .relaxed) }
+        // A defence: a parked task's waker releases its retained object (`woken`).
+        if checksParkedRegionTasks, node.pointee.parkedTask.load(ordering: .relaxed) != 0 { releaseParkedTask(node) }
         // Runnable until now, and nothing but this P moves a runnable task: a plain store.
         node.pointee.state.store(TaskNode.word(.running, proc: proc), ordering: .releasing)
         events.taskStart(TaskID(task), on: ProcID(rawValue: UInt32(proc)))
@@ -418,6 +433,11 @@ package final class TaskTracker: Sendable {
         }
         events.taskPark(TaskID(task), reason: parkReason(node))
         node.pointee.parkedNanoseconds.store(schedscope_executor_coarse_monotonic_ns(), ordering: .relaxed)
+        if checksParkedRegionTasks && probes && node.pointee.region != 0 {
+            // Published with `parked` below; the job's own reference is released after this.
+            schedscope_retain(job)
+            node.pointee.parkedTask.store(UInt(bitPattern: job), ordering: .relaxed)
+        }
         node.pointee.state.store(TaskNode.word(.parked), ordering: .releasing)
         parkedHere[Worker.parkedNodeSlot(task)] = UInt(bitPattern: node)
     }
@@ -516,6 +536,62 @@ package final class TaskTracker: Sendable {
         worker.runningNode?.pointee.isSleeping.store(true, ordering: .relaxed)
     }
 
+    /// Whether the parked task of `node` has in fact completed (whole-process modes: inside
+    /// an actor's job, where the runtime ran it on in place). If so, its retained object is
+    /// released and the caller takes the node off the table and queues its end for a P to
+    /// record (`recordEndsFoundOutOfSight`). Called with the node's shard lock held.
+    private func completedOutOfSight(_ node: Node) -> Bool {
+        let word = node.pointee.state.load(ordering: .acquiring)
+        guard TaskNode.state(of: word) == .parked, node.pointee.parkedTask.load(ordering: .relaxed) != 0,
+              node.pointee.state.compareExchange(
+                expected: word, desired: TaskNode.word(.stopping), ordering: .acquiringAndReleasing).exchanged
+        else { return false }
+        // Claimed: a waker waits until the state is stored again (none comes for a task
+        // that completed).
+        let object = node.pointee.parkedTask.load(ordering: .relaxed)
+        guard let task = UnsafeMutableRawPointer(bitPattern: object),
+              schedscope_task_status_flags(task) & JobLabels.isCompleteStatus != 0 else {
+            node.pointee.state.store(word, ordering: .releasing)
+            return false
+        }
+        node.pointee.parkedTask.store(0, ordering: .relaxed)
+        schedscope_release(task)
+        return true
+    }
+
+    /// Whether ends found out of sight wait to be recorded (a relaxed load per job).
+    @inline(__always)
+    var hasEndsFoundOutOfSight: Bool { endsFoundCount.load(ordering: .relaxed) != 0 }
+
+    /// Ends found out of sight and not yet recorded: a leak check waits for none before it
+    /// ends its region, so that the trace's verdict is the check's.
+    package var pendingEndsFoundOutOfSight: Int { endsFoundCount.load(ordering: .acquiring) }
+
+    /// Records the ends `liveTasks` found, on `worker`'s P between two jobs: each task is
+    /// woken by no task, started and ended now (it ran on, and ended, inside an actor's job
+    /// at some earlier time the trace cannot tell).
+    func recordEndsFoundOutOfSight(on worker: Worker) {
+        let tasks = endsFoundOutOfSight.withLock { tasks in
+            defer { tasks.removeAll() }
+            return tasks
+        }
+        guard !tasks.isEmpty else { return }
+        let proc = ProcID(rawValue: UInt32(worker.proc))
+        for task in tasks {
+            events.taskUnpark(TaskID(task), by: .none)
+            events.taskStart(TaskID(task), on: proc)
+            events.taskEnd(TaskID(task))
+        }
+        endsFoundCount.subtract(tasks.count, ordering: .releasing)
+    }
+
+    /// Releases the retained object of a node that left `parked` (`TaskNode.parkedTask`).
+    @inline(__always)
+    private func releaseParkedTask(_ node: Node) {
+        let object = node.pointee.parkedTask.exchange(0, ordering: .acquiringAndReleasing)
+        if let task = UnsafeMutableRawPointer(bitPattern: object) { schedscope_release(task) }
+    }
+
     /// A task of a region that has not ended.
     package struct LiveTask: Sendable {
         package var task: UInt64
@@ -540,9 +616,14 @@ package final class TaskTracker: Sendable {
         for index in 0..<Self.shardCount {
             shards[index].withLock { shard in
                 // Nodes in the table are not reused while its lock is held.
+                var completed: [(task: UInt64, address: UInt)] = []
                 shard.nodes.forEach { task, address in
                     let node = Node(bitPattern: address)!
                     guard node.pointee.region == region else { return }
+                    if checksParkedRegionTasks && completedOutOfSight(node) {
+                        completed.append((task, address))
+                        return
+                    }
                     let state: State = switch TaskNode.state(of: node.pointee.state.load(ordering: .acquiring)) {
                     case .runnable, .yielded: .runnable
                     case .running, .stopping, .yielding: .running
@@ -555,6 +636,14 @@ package final class TaskTracker: Sendable {
                         parkedNanoseconds: parked,
                         reason: state == .parked ? (node.pointee.isSleeping.load(ordering: .relaxed) ? "sleep" : "suspended") : "\(state)",
                         isAsyncLet: node.pointee.isAsyncLet, labelID: node.pointee.label)))
+                }
+                for (task, address) in completed {
+                    shard.nodes.removeValue(forKey: task)
+                    shard.keep(address)
+                }
+                if !completed.isEmpty {
+                    endsFoundOutOfSight.withLock { $0.append(contentsOf: completed.map(\.task)) }
+                    endsFoundCount.add(completed.count, ordering: .releasing)
                 }
             }
         }

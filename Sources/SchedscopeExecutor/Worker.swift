@@ -90,6 +90,11 @@ final class Worker: @unchecked Sendable {
         pthread_join(thread, nil)
     }
 
+    /// Lets the thread end without a join (`shutdown()` called on this worker's thread).
+    func detachThread() {
+        pthread_detach(thread)
+    }
+
     /// Claimed by a waker (`IdleProcs`): run again.
     func wake() {
         // Release: the parked thread's acquire load sees everything the waker did before.

@@ -67,7 +67,16 @@ public struct LeakCheck: Sendable {
             var failure: (any Error)?
             do { try await body() } catch { failure = error }
             let leaked = await Self.settle(region: region, excluding: me, tracker: tracker, ignoring: ignoring, grace: grace)
-            if records { Recorder.regionEnd(regionName, task: TaskID(me)) }
+            if records {
+                // Tasks the check found ended out of sight (whole-process mode) get their ends
+                // recorded by a P between two jobs: before the region ends, so that the trace
+                // judges them as this check did.
+                let deadline = ContinuousClock.now + .seconds(1)
+                while tracker.pendingEndsFoundOutOfSight > 0 && ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+                Recorder.regionEnd(regionName, task: TaskID(me))
+            }
             return (leaked, failure)
         }
         return await task.value

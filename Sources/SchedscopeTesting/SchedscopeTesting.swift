@@ -11,8 +11,8 @@ public enum SchedscopeTesting {
     /// If `SCHEDSCOPE_EXECUTOR` is set (`schedscope record --executor hook|default`), it is
     /// the process's whole-process executor instead (`installFromEnvironment()`): then a
     /// test's plain `Task {}` and `Task.detached` run on it too, and their leaks are the
-    /// test's (but a plain task whose last step is an actor call may end unseen, inside the
-    /// actor's job: docs/EXECUTOR.md, "Whole-process mode"). Otherwise it is a task executor
+    /// test's (one that ends unseen, inside an actor's job, is told apart by its retained
+    /// status: docs/EXECUTOR.md, "Whole-process mode"). Otherwise it is a task executor
     /// preference, which such tasks escape.
     public static let executor: SchedscopeExecutor = {
         let started = (try? Recorder.startFromEnvironment()) ?? false

@@ -58,6 +58,26 @@ final class RunOnce: @unchecked Sendable {
         #expect(counts.run >= total)
     }
 
+    /// `shutdown()` from one of the executor's own jobs (what a whole-process program's main
+    /// task may do) returns instead of waiting for its own thread, and the work queued
+    /// behind it still runs.
+    @Test(.timeLimit(.minutes(1)), arguments: [1, 2])
+    func shutdownFromOwnJobReturnsAndQueuedWorkRuns(procs: Int) async {
+        let executor = SchedscopeExecutor(Self.quietConfiguration(procs: procs))
+        let ran = RunOnce(count: 50)
+        let returned = await executor.spawn {
+            // Queued on this P behind the job that shuts down.
+            for index in 0..<50 { executor.spawn { ran.mark(index) } }
+            executor.shutdown()
+            return true
+        }.value
+        #expect(returned)
+        // The queued jobs run on the calling P after its job returns, or elsewhere once
+        // forwarded; each one marks itself, so wait for the marks (no sleep-and-hope).
+        while ran.marked < 50 { await Task.yield() }
+        #expect(ran.duplicateCount == 0)
+    }
+
     @Test func yieldsAndSpawnsFromInsideWorkersAllRun() async {
         let executor = SchedscopeExecutor(Self.quietConfiguration(procs: 3))
         let yieldsPerTask = 25_000
