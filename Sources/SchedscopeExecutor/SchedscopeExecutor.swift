@@ -105,10 +105,16 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     /// The worker whose thread calls, if it is one of this executor's.
-    private var callingWorker: Worker? {
+    private var callingWorker: Worker? { withCallingWorker { $0 } }
+
+    /// `body` of the calling thread's worker, if it is one of this executor's (borrowed:
+    /// a worker lives as long as its thread, and this is its thread); nil otherwise.
+    @inline(__always)
+    private func withCallingWorker<Result>(_ body: (Worker) -> Result) -> Result? {
         guard let pointer = schedscope_current_worker() else { return nil }
-        let worker = Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
-        return worker.executorID == ObjectIdentifier(self) ? worker : nil
+        return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
+            worker.executorID == ObjectIdentifier(self) ? body(worker) : nil
+        }
     }
 
     /// Where jobs go once the workers have stopped: Swift's global concurrent executor, or
@@ -199,11 +205,8 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
     /// The task running on the calling thread, if it is one of this executor's workers,
     /// is going to sleep: its park is recorded as a sleep.
     func runningTaskSleeps() {
-        guard let tracker = unretainedTracker, let pointer = schedscope_current_worker() else { return }
-        Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
-            guard worker.executorID == ObjectIdentifier(self) else { return }
-            tracker._withUnsafeGuaranteedRef { $0.taskSleeping(on: worker) }
-        }
+        guard let tracker = unretainedTracker else { return }
+        withCallingWorker { worker in tracker._withUnsafeGuaranteedRef { $0.taskSleeping(on: worker) } }
     }
 
     /// Wakes a parked P if no P is spinning (Go's `wakep`).
@@ -213,12 +216,7 @@ public final class SchedscopeExecutor: TaskExecutor, @unchecked Sendable {
 
     /// The id of the task running on the calling thread, if it is one of this executor's
     /// workers and runs a task (0 otherwise).
-    package var currentTaskID: UInt64 {
-        guard let pointer = schedscope_current_worker() else { return 0 }
-        return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
-            worker.executorID == ObjectIdentifier(self) ? worker.runningTask : 0
-        }
-    }
+    package var currentTaskID: UInt64 { withCallingWorker { $0.runningTask } ?? 0 }
 
     // MARK: - Jobs out
 

@@ -36,7 +36,7 @@ struct TaskNode: ~Copyable {
     /// published.
     let parkedNanoseconds = Atomic<UInt64>(0)
     /// Set while the task runs when it hands a sleep's wake-up to the executor's timers
-    /// (default-executor mode), so that its park says `sleep`; cleared when it runs again.
+    /// (default-executor mode), so that its park says `sleep`; cleared when it is woken.
     let isSleeping = Atomic<Bool>(false)
     /// Whole-process modes, tasks of a test's region: the task object, retained while the
     /// task is parked (0 otherwise), so that a leak check can read whether it completed out

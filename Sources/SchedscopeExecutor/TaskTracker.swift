@@ -326,11 +326,13 @@ package final class TaskTracker: Sendable {
                     expected: word, desired: TaskNode.word(.runnable), ordering: .acquiringAndReleasing).exchanged else { continue }
                 events.taskPark(task, reason: parkReason(node))
                 events.taskUnpark(task, by: TaskID(waker))
+                node.pointee.isSleeping.store(false, ordering: .relaxed)
                 return
             case .parked:
                 guard node.pointee.state.compareExchange(
                     expected: word, desired: TaskNode.word(.runnable), ordering: .acquiringAndReleasing).exchanged else { continue }
                 events.taskUnpark(task, by: TaskID(waker))
+                node.pointee.isSleeping.store(false, ordering: .relaxed)
                 if checksParkedRegionTasks { releaseParkedTask(node) }
                 return
             case .yielding:
@@ -375,7 +377,6 @@ package final class TaskTracker: Sendable {
         let probes = completionMethod == .statusBit && !isAsyncLet
         if probes { schedscope_retain(job) }
         let proc = worker.proc
-        if node.pointee.isSleeping.load(ordering: .relaxed) { node.pointee.isSleeping.store(false, ordering: .relaxed) }
         // A defence: a parked task's waker releases its retained object (`woken`).
         if checksParkedRegionTasks, node.pointee.parkedTask.load(ordering: .relaxed) != 0 { releaseParkedTask(node) }
         // Runnable until now, and nothing but this P moves a runnable task: a plain store.
@@ -522,7 +523,7 @@ package final class TaskTracker: Sendable {
     // MARK: - Queries (leak checks)
 
     /// Why the task of `node` parks: it is an async-let child, it went to sleep (the
-    /// executor's timers have its wake-up; the mark stays until it runs again, for leak
+    /// executor's timers have its wake-up; the mark stays until it is woken, for leak
     /// reports), or it is suspended.
     @inline(__always)
     private func parkReason(_ node: Node) -> StringID {

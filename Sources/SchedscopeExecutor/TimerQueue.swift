@@ -53,11 +53,7 @@ package final class TimerQueue: @unchecked Sendable {
     }
 
     /// Now, on the clock the deadlines use.
-    package static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
-    }
+    package static func now() -> UInt64 { schedscope_executor_monotonic_ns() }
 
     /// `CLOCK_MONOTONIC` nanoseconds `delay` from now: now for a delay that is not
     /// positive, the far future for a deadline past 2⁶⁴ ns.
