@@ -40,6 +40,17 @@ public struct SummaryAnalysis {
     /// Tasks seen and not ended (task 0, which a table cannot hold, apart).
     private let liveTasks = TaskTable()
     private var taskZeroLive = false
+    /// Whether task 0 was noted live or ended at all (what a later segment's last word on
+    /// it needs, `append`).
+    private var taskZeroSeen = false
+    /// In a segment after the first: every task that ended in it, in order. Appended after
+    /// the segments before it, a task they left live is live at the end unless it ended
+    /// here — and if it was noted live again after that, it is in `liveTasks` too
+    /// (`append`). A plain list, not a set: an append costs less than a hash probe, and
+    /// `append` probes the (small) table of earlier live tasks once per entry instead.
+    /// Grows with the segment's ended tasks, which `TraceReader.reduceSegments` bounds.
+    private var endedHere: [UInt64] = []
+    private let tracksEnded: Bool
     private var endedTasks: UInt64 = 0
     private var procs = IDTable<Bool>(capacity: 16)
     private var threads = IDTable<Bool>(capacity: 16)
@@ -47,7 +58,38 @@ public struct SummaryAnalysis {
     private var recentThreads = SeenCache()
     private var lost: UInt64 = 0
 
-    public init() {}
+    public init() { tracksEnded = false }
+
+    /// A summary of one segment of a trace (`TraceReader.reduceSegments`): the first
+    /// (`follows` false) or a later one, which can be `append`ed to the summary of the
+    /// segments before it.
+    public init(followsEarlierSegment follows: Bool) {
+        tracksEnded = follows
+    }
+
+    /// Joins the summary of the segment that comes right after the ones summarized here:
+    /// the result is what one summary of all of them would be.
+    public mutating func append(_ later: SummaryAnalysis) {
+        for kind in 0..<18 { byKind[kind] &+= later.byKind[kind] }
+        events &+= later.events
+        if first == nil { first = later.first }
+        if later.last > last { last = later.last }
+        for (proc, _) in later.procs.entries { procs.insert(proc, true) }
+        for (thread, _) in later.threads.entries { threads.insert(thread, true) }
+        // A task's last word is the later segment's if it said one: ended there (and not
+        // noted again, else it is in its live tasks) or noted live there.
+        for task in later.endedHere { liveTasks.remove(task) }
+        later.liveTasks.forEach { task, _ in
+            var inserted = false
+            _ = liveTasks.findOrInsert(task, inserted: &inserted)
+        }
+        if later.taskZeroSeen {
+            taskZeroLive = later.taskZeroLive
+            taskZeroSeen = true
+        }
+        endedTasks &+= later.endedTasks
+        lost = lost.addingSaturated(later.lost)
+    }
 
     /// Feeds a batch of events in time order, as `consume(_:)` does one by one but without
     /// a call per event.
@@ -83,15 +125,22 @@ public struct SummaryAnalysis {
 
     @inline(__always)
     private mutating func noteLive(_ task: UInt64) {
-        guard task != 0 else { return taskZeroLive = true }
+        guard task != 0 else {
+            taskZeroSeen = true
+            return taskZeroLive = true
+        }
         var inserted = false
         _ = liveTasks.findOrInsert(task, inserted: &inserted)
     }
 
     @inline(__always)
     private mutating func noteEnded(_ task: UInt64) {
-        guard task != 0 else { return taskZeroLive = false }
+        guard task != 0 else {
+            taskZeroSeen = true
+            return taskZeroLive = false
+        }
         liveTasks.remove(task)
+        if tracksEnded { endedHere.append(task) }
     }
 
     public func finish(info: TraceInfo, read: ReadReport, window: EventSelection = EventSelection()) -> SummaryReport {

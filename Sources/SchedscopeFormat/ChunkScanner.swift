@@ -17,17 +17,27 @@ package struct ChunkLocation: Sendable {
 package struct ChunkScanner {
     private let source: ByteSource
     package private(set) var position: UInt64
-    private var nextIndex = 0
+    /// The ordinal the next chunk header found gets.
+    package private(set) var nextIndex: Int
+    /// Where scanning stops: the file's end, or the start of the next segment's first chunk
+    /// (`TraceSegmentPlan`), which is a valid header, so a resynchronization never runs past it.
+    private let limit: UInt64
     private var headerBuffer = [UInt8](repeating: 0, count: ChunkHeader.size)
 
-    package init(source: ByteSource, start: UInt64) {
+    /// - Parameters:
+    ///   - index: the ordinal of the chunk at `start` (a segment's first chunk counts the
+    ///     chunk headers before it, so damage names the same chunk as a whole-file read).
+    ///   - limit: stop before this offset; nil: at the end of the file.
+    package init(source: ByteSource, start: UInt64, index: Int = 0, limit: UInt64? = nil) {
         self.source = source
         position = start
+        nextIndex = index
+        self.limit = min(limit ?? source.size, source.size)
     }
 
-    /// The next chunk with a valid header, or nil at the end of the file.
+    /// The next chunk with a valid header, or nil at the end of the file (or the limit).
     package mutating func next(report: inout ReadReport) throws(TraceFormatError) -> ChunkLocation? {
-        while position < source.size {
+        while position < limit {
             let remaining = source.size - position
             let offset = position
             let headerBytes = try readHeader(at: offset)

@@ -23,19 +23,28 @@ public final class TraceReader {
     public var strings: StringTable { streaming ? published : building }
     /// What was read and what damage was survived. Complete once reading has finished
     /// (while a parallel `forEachBatch` runs, its producing thread owns it).
-    public private(set) var report = ReadReport()
+    public internal(set) var report = ReadReport()
     /// The byte source being read.
     public let source: ByteSource
 
     private let dataStart: UInt64
     /// Where the first chunk starts (just past the file header).
     package var dataStartOffset: UInt64 { dataStart }
-    private var totalStringBytes = 0
-    private var consumed = false
+    /// The part of the file this reader reads: from `dataStart` (whose chunk has ordinal
+    /// `firstChunkIndex`) up to `dataEnd` (nil: the end of the file). A whole-file reader
+    /// reads it all; a segment's reader (`TraceReader+Segments`) one part.
+    private var firstChunkIndex = 0
+    private var dataEnd: UInt64?
+    /// Whether reading ends at the file's end, where a missing end chunk is reported.
+    private var readsToEnd = true
+    /// A segment's reader reads on its own thread (the other segments have the other cores).
+    private var isSegment = false
+    var totalStringBytes = 0
+    var consumed = false
     /// Whether an end chunk was met, even one whose payload is damaged.
-    private var endChunkFound = false
+    var endChunkFound = false
     /// The string table as chunks define it (on the producing thread while streaming).
-    private var building = StringTable()
+    var building = StringTable()
     /// Whether `building` changed since the consumer last got a snapshot of it.
     private var stringsChanged = false
     /// The consumer's view while a parallel read runs: the snapshot that came with the
@@ -55,6 +64,25 @@ public final class TraceReader {
     /// - Throws: `TraceFormatError` if the file is missing, unreadable, or not a trace.
     public convenience init(path: String) throws(TraceFormatError) {
         try self.init(source: ByteSource(path: path))
+    }
+
+    /// A reader of one segment of `whole`'s file: from `start` to `end` (nil: the file's
+    /// end), with the strings, string bytes and end-chunk flag a whole-file read has when
+    /// it reaches `start` (`TraceReader+Segments`).
+    init(segmentOf whole: TraceReader, start: TraceSegmentStart, end: UInt64?) {
+        source = whole.source
+        info = whole.info
+        formatVersion = whole.formatVersion
+        dataStart = start.offset
+        firstChunkIndex = start.chunkIndex
+        dataEnd = end
+        readsToEnd = end == nil
+        isSegment = true
+        building = start.strings
+        totalStringBytes = start.stringBytes
+        endChunkFound = start.endChunkFound
+        mergeBudget = whole.mergeBudget
+        report.fileSize = source.size
     }
 
     /// Reads the header of `source`.
@@ -134,7 +162,7 @@ public final class TraceReader {
     public func forEachBatch(parallel: Bool = TraceReader.defaultParallel, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a TraceReader streams its events once")
         consumed = true
-        guard parallel else {
+        guard parallel && !isSegment else {
             let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
             defer { output.deallocate() }
             try readAll(into: output, decodeAhead: false) { batch in
@@ -184,7 +212,7 @@ public final class TraceReader {
         into first: UnsafeMutablePointer<Event>, decodeAhead: Bool,
         deliver: (UnsafeBufferPointer<Event>) throws -> UnsafeMutablePointer<Event>
     ) throws {
-        var scanner = ChunkScanner(source: source, start: dataStart)
+        var scanner = ChunkScanner(source: source, start: dataStart, index: firstChunkIndex, limit: dataEnd)
         var generationChunks: [ChunkLocation] = []
         var generation: UInt32?
         let pipeline = ChunkPipeline(source: source, parallel: decodeAhead)
@@ -246,7 +274,7 @@ public final class TraceReader {
     /// producer was killed, crashed, ran out of disk, or is still writing. A cut inside a
     /// chunk has already been reported; a cut exactly between two chunks is reported here.
     private func noteMissingEnd() {
-        guard formatVersion.minor >= FileHeader.firstMinorWithEndChunk, !endChunkFound, !report.truncated else { return }
+        guard readsToEnd, formatVersion.minor >= FileHeader.firstMinorWithEndChunk, !endChunkFound, !report.truncated else { return }
         report.record(TraceDamage(
             kind: .truncated, byteOffset: report.fileSize, chunkIndex: nil, bytesLost: 0,
             message: "the trace has no end chunk: its producer did not finish it (killed, crashed, out of disk, or still writing); events not yet written out are missing"))
@@ -299,7 +327,7 @@ public final class TraceReader {
     private lazy var stringLoader = PayloadLoader(source: source)
     private var stringDecoded: [UInt8] = []
 
-    private func loadStrings(_ chunk: ChunkLocation) throws {
+    func loadStrings(_ chunk: ChunkLocation) throws {
         if let problem = try stringLoader.load(chunk, into: &stringDecoded) {
             recordPayloadDamage(chunk, kind: problem.kind, problem.message)
             return

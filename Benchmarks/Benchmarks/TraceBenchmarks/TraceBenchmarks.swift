@@ -76,6 +76,23 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Segments on every core the process may use, a reader and a summary each
+    // (`schedscope summary`'s path); one segment per thread when there is one core.
+    Benchmark("summary: segments, read + summary analysis each") { benchmark in
+        let reader = try TraceReader(path: benchTrace.path)
+        try measurePass(benchmark) {
+            let joined = try reader.reduceSegments(read: { segment, index in
+                var part = SummaryAnalysis(followsEarlierSegment: index > 0)
+                try segment.forEachBatch { part.consume($0) }
+                return part
+            }, merge: { $0.append($1) })
+            guard let joined else { throw SegmentsDeclined() }
+            let report = joined.finish(info: reader.info, read: reader.report)
+            blackHole(report)
+            return report.events
+        }
+    }
+
     for parallel in [false, true] {
         Benchmark("analyze: read + all analyses in one pass, \(parallel ? "parallel" : "1 thread")") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
@@ -104,6 +121,9 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 }
+
+/// The trace did not split (one core): the segmented pass has nothing to measure.
+private struct SegmentsDeclined: Error {}
 
 private func readEvents(limit: Int) throws -> [Event] {
     let reader = try TraceReader(path: benchTrace.path)

@@ -10,11 +10,10 @@ import Glibc
 /// copied on the way. A batch published after new strings carries a snapshot of the
 /// string table, so the consumer never reads a table the producer is growing.
 package final class EventBatchPipeline: @unchecked Sendable {
-    // Invariant: every stored property below is read and written with `mutex` held,
+    // Invariant: every stored property below is read and written with `lock` held,
     // except the slot buffers, each owned by one side at a time (filled by the producer
     // between `acquire` and `publish`, read by the consumer between `take` and `release`).
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let lock = ConditionLock()
     private let slots: [UnsafeMutablePointer<Event>]
     private var counts: [Int]
     private var snapshots: [StringTable?]
@@ -35,23 +34,13 @@ package final class EventBatchPipeline: @unchecked Sendable {
         slots = (0..<count).map { _ in UnsafeMutablePointer<Event>.allocate(capacity: capacity) }
         counts = Array(repeating: 0, count: count)
         snapshots = Array(repeating: nil, count: count)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
     }
 
     deinit {
         for slot in slots { slot.deallocate() }
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        changed.deallocate()
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
+    private func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.locked(body) }
 
     /// Runs `produce` on a background thread, handing this thread each batch it publishes
     /// (with the strings snapshot that came with it), until the producer finishes, fails,
@@ -91,7 +80,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
     /// - Throws: `Stopped` if the consumer has stopped reading.
     package func acquire() throws -> UnsafeMutablePointer<Event> {
         try locked {
-            while filled == slots.count && !consumerStopped { pthread_cond_wait(changed, mutex) }
+            while filled == slots.count && !consumerStopped { lock.wait() }
             if consumerStopped { throw Stopped() }
             return slots[(head + filled) % slots.count]
         }
@@ -105,7 +94,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
             counts[index] = count
             snapshots[index] = strings
             filled += 1
-            pthread_cond_broadcast(changed)
+            lock.broadcast()
         }
     }
 
@@ -122,7 +111,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
         locked {
             producerFinished = true
             failure = error
-            pthread_cond_broadcast(changed)
+            lock.broadcast()
         }
     }
 
@@ -130,7 +119,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
     /// - Throws: the producer's error, once every batch before it was taken.
     package func take() throws -> (UnsafeBufferPointer<Event>, StringTable?)? {
         try locked {
-            while filled == 0 && !producerFinished { pthread_cond_wait(changed, mutex) }
+            while filled == 0 && !producerFinished { lock.wait() }
             if filled == 0 {
                 if let failure { throw failure }
                 return nil
@@ -146,7 +135,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
         locked {
             head = (head + 1) % slots.count
             filled -= 1
-            pthread_cond_broadcast(changed)
+            lock.broadcast()
         }
     }
 
@@ -154,7 +143,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
     package func stop() {
         locked {
             consumerStopped = true
-            pthread_cond_broadcast(changed)
+            lock.broadcast()
         }
     }
 }

@@ -25,7 +25,17 @@ struct SummaryCommand: ParsableCommand {
         let window = try selection.selection()
         var analysis = SummaryAnalysis()
         if window.selectsEverything {
-            try session.runBatches { analysis.consume($0) }
+            // Segments on every core when the trace splits; else one read.
+            let joined = try session.reduceSegments(read: { segment, index in
+                var part = SummaryAnalysis(followsEarlierSegment: index > 0)
+                try segment.forEachBatch { part.consume($0) }
+                return part
+            }, merge: { $0.append($1) })
+            if let joined {
+                analysis = joined
+            } else {
+                try session.runBatches { analysis.consume($0) }
+            }
         } else {
             try session.run(window) { analysis.consume($0) }
         }

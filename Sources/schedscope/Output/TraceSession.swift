@@ -76,6 +76,25 @@ struct TraceSession {
         try reportDamage()
     }
 
+    /// Reads a .sctrace as segments on every core the process may use, each with its own
+    /// consumer, joining the results in file order (`TraceReader.reduceSegments`); then
+    /// reports damage as `runBatches` does. nil, with nothing read, when the trace does not
+    /// split (one core, a small trace, one generation, a Go trace): use `runBatches`.
+    func reduceSegments<Part>(
+        read: @escaping @Sendable (TraceReader, Int) throws -> Part, merge: (inout Part, Part) throws -> Void
+    ) throws -> Part? {
+        guard let trace = reader as? TraceReader else { return nil }
+        let joined: Part?
+        do {
+            joined = try trace.reduceSegments(read: read, merge: merge)
+        } catch let error as TraceFormatError {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+        if joined != nil { try reportDamage() }
+        return joined
+    }
+
     /// "15,063 events", or "15,063 of 18,614 events" when the trace's end chunk says how
     /// many its producer wrote.
     static func survivors(_ report: ReadReport) -> String {

@@ -1,0 +1,277 @@
+import SchedscopeModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a segment of a trace starts, and what a whole-file read knows on reaching it.
+public struct TraceSegmentStart: Sendable {
+    /// File offset of the segment's first chunk: the first chunk of a generation.
+    var offset: UInt64
+    /// That chunk's ordinal among the file's chunk headers.
+    var chunkIndex: Int
+    /// The strings defined before it, the bytes they hold, and whether an end chunk came
+    /// before it: a whole-file read's state there, so that the segment reports the same
+    /// duplicates, budget overruns and missing end as that read would.
+    var strings: StringTable
+    var stringBytes: Int
+    var endChunkFound: Bool
+}
+
+/// Reading a trace as consecutive segments on several threads at once.
+///
+/// Why: a reader's stages (inflate, decode, merge) and a consumer's analysis form one
+/// sequence per event, and a pipeline over two cores could not go much past 1.2× one core
+/// (docs/BENCHMARKS.md). Generations are independent units of the merge (every event of
+/// generation N + 1 is at or after every event of N, FORMAT.md §5), so the file splits at
+/// generation starts into segments that threads read whole — each with its own decoder and
+/// merger, touching no other thread's data — and a consumer that can join the results of
+/// consecutive segments (`SummaryAnalysis.append`) gets one result per segment.
+///
+/// Exactness: each segment's reader starts with the state a whole-file read has at its
+/// first chunk (chunk ordinal, strings, string budget, whether an end chunk was met), so
+/// the reports appended in order equal a whole-file read's report — damage, counts and
+/// messages alike — and the consumer's joined result equals its whole-file result.
+extension TraceReader {
+    /// Segments of at most this many events (about): a consumer's state for a later
+    /// segment may grow with the segment (`SummaryAnalysis` keeps the ids of the tasks that
+    /// ended in it), so segments stay bounded however long the trace.
+    public static let defaultMaxEventsPerSegment: UInt64 = 4_000_000
+
+    /// Segments of at least this many events (about): below, starting threads and decoders
+    /// costs more than the reading they share, and a trace that does not fill two is read
+    /// whole.
+    public static let defaultMinEventsPerSegment: UInt64 = 250_000
+
+    /// Threads a segmented read uses by default: the processors this process may run on.
+    public static var defaultSegmentThreads: Int { availableProcessorCount() }
+
+    /// Reads the trace as segments, `threads` at a time, and joins the results in order.
+    ///
+    /// `read` gets a reader of one segment and the segment's ordinal (0 for the first; a
+    /// consumer's state for a later one must allow for what came before it); it runs on
+    /// several threads at once, each on its own segment, and reads that segment on its
+    /// own thread. `merge` joins the result of the segment that follows into the results
+    /// joined so far, on the calling thread, in file order.
+    ///
+    /// Afterwards `report` and `strings` are as after a whole-file read.
+    ///
+    /// - Returns: nil, with nothing read, when the trace does not split (one thread, fewer
+    ///   events than fill two segments of `minEventsPerSegment`, or one generation): read
+    ///   it with `forEachBatch` then.
+    /// - Throws: the first error of a segment (in file order), or `merge`'s.
+    public func reduceSegments<Part>(
+        threads: Int = TraceReader.defaultSegmentThreads,
+        maxEventsPerSegment: UInt64 = TraceReader.defaultMaxEventsPerSegment,
+        minEventsPerSegment: UInt64 = TraceReader.defaultMinEventsPerSegment,
+        read: @escaping @Sendable (TraceReader, Int) throws -> Part,
+        merge: (inout Part, Part) throws -> Void
+    ) throws -> Part? {
+        precondition(!consumed, "a TraceReader streams its events once")
+        guard threads > 1, let starts = try planSegments(
+            threads: threads, maxEventsPerSegment: maxEventsPerSegment, minEventsPerSegment: minEventsPerSegment) else {
+            return nil
+        }
+        let work = SegmentWork(whole: self, starts: starts, read: read, window: 2 * threads)
+        let workers = (0..<min(threads, starts.count)).compactMap { _ in try? startThread { work.runSegments() }.get() }
+        defer { for worker in workers { pthread_join(worker, nil) } }
+        // Without a thread (the system's limit), the caller reads the trace as usual.
+        guard !workers.isEmpty else { return nil }
+        consumed = true
+        var joined: Part?
+        do {
+            for index in starts.indices {
+                let (result, segment) = work.take(index)
+                report.append(segment.report)
+                building = segment.building
+                totalStringBytes = segment.totalStringBytes
+                endChunkFound = segment.endChunkFound
+                let part = try result.get()
+                if joined == nil {
+                    joined = part
+                } else {
+                    try merge(&joined!, part)
+                }
+            }
+        } catch {
+            work.stop()
+            throw error
+        }
+        return joined
+    }
+
+    /// Where each segment starts, or nil when the trace does not split. Two passes over the
+    /// chunk headers (payloads are not read, except string chunks in the second): the first
+    /// finds the generations' starts and the events before each; the second loads the
+    /// strings up to each chosen start, as a whole-file read would.
+    func planSegments(threads: Int, maxEventsPerSegment: UInt64, minEventsPerSegment: UInt64) throws -> [TraceSegmentStart]? {
+        let (candidates, total) = try generationStarts()
+        // A multiple of the threads, so that they finish together, unless that would make
+        // segments smaller than the minimum.
+        let perRound = max(1, maxEventsPerSegment) * UInt64(threads)
+        var segments = UInt64(threads) * ((total + perRound - 1) / perRound)
+        if segments > 0 && total / segments < minEventsPerSegment { segments = total / max(1, minEventsPerSegment) }
+        guard segments > 1, !candidates.isEmpty else { return nil }
+        // The first generation start at or after each equal share of the events.
+        var chosen: [(offset: UInt64, index: Int)] = []
+        var next = 0
+        for k in 1..<segments {
+            let target = total / segments * k
+            while next < candidates.count && candidates[next].eventsBefore < target { next += 1 }
+            guard next < candidates.count else { break }
+            chosen.append((candidates[next].offset, candidates[next].index))
+            next += 1
+        }
+        guard !chosen.isEmpty else { return nil }
+        return try segmentStarts(at: chosen)
+    }
+
+    /// Every chunk that begins a generation after the first (as a whole-file read meets
+    /// them: a chunk of an older generation is skipped there, so it begins none), and the
+    /// events declared before it; and the events declared in all.
+    private func generationStarts() throws -> ([(offset: UInt64, index: Int, eventsBefore: UInt64)], UInt64) {
+        var scanner = ChunkScanner(source: source, start: dataStartOffset)
+        var unused = ReadReport()
+        var starts: [(offset: UInt64, index: Int, eventsBefore: UInt64)] = []
+        var generation: UInt32?
+        var events: UInt64 = 0
+        while let chunk = try scanner.next(report: &unused) {
+            if chunk.header.type == .end { continue }
+            let chunkGeneration = chunk.header.generation
+            if let current = generation, chunkGeneration < current { continue }
+            if generation != chunkGeneration {
+                if generation != nil { starts.append((chunk.offset, chunk.index, events)) }
+                generation = chunkGeneration
+            }
+            if chunk.header.type == .events || chunk.header.type == .legacyEvents {
+                events += UInt64(chunk.header.itemCount)
+            }
+        }
+        return (starts, events)
+    }
+
+    /// The whole-file read's state at each of `chosen` (in file order), from the strings
+    /// and end chunks before it.
+    private func segmentStarts(at chosen: [(offset: UInt64, index: Int)]) throws -> [TraceSegmentStart] {
+        let head = TraceSegmentStart(offset: dataStartOffset, chunkIndex: 0, strings: StringTable(), stringBytes: 0, endChunkFound: false)
+        let planner = TraceReader(segmentOf: self, start: head, end: chosen.last!.offset)
+        var starts = [head]
+        var scanner = ChunkScanner(source: source, start: dataStartOffset, limit: chosen.last!.offset)
+        var generation: UInt32?
+        var unused = ReadReport()
+        func snapshot(upTo offset: UInt64) {
+            while starts.count <= chosen.count && chosen[starts.count - 1].offset <= offset {
+                let split = chosen[starts.count - 1]
+                starts.append(TraceSegmentStart(
+                    offset: split.offset, chunkIndex: split.index, strings: planner.building,
+                    stringBytes: planner.totalStringBytes, endChunkFound: planner.endChunkFound))
+            }
+        }
+        while let chunk = try scanner.next(report: &unused) {
+            snapshot(upTo: chunk.offset)
+            if chunk.header.type == .end {
+                planner.endChunkFound = true
+                continue
+            }
+            let chunkGeneration = chunk.header.generation
+            if let current = generation, chunkGeneration < current { continue }
+            generation = chunkGeneration
+            if chunk.header.type == .strings { try planner.loadStrings(chunk) }
+        }
+        snapshot(upTo: .max)
+        return starts
+    }
+}
+
+extension ReadReport {
+    /// Adds what a read of the part of the file after this one found: appending the
+    /// reports of consecutive segments in order gives the whole-file read's report.
+    package mutating func append(_ later: ReadReport) {
+        chunksRead += later.chunksRead
+        chunksCorrupt += later.chunksCorrupt
+        eventsRead += later.eventsRead
+        truncated = truncated || later.truncated
+        bytesLost += later.bytesLost
+        if let end = later.end { self.end = end }
+        generations += later.generations
+        for damage in later.damages {
+            if damages.count < Self.maxRecordedDamages {
+                damages.append(damage)
+            } else {
+                unrecordedDamages += 1
+            }
+        }
+        unrecordedDamages += later.unrecordedDamages
+    }
+}
+
+/// The segments of one `reduceSegments`, handed out in file order to its worker threads,
+/// each of which reads whole segments, one after another; the caller takes the results in
+/// file order. A worker does not start a segment more than `window` past the one the
+/// caller waits for, so the results waiting to be joined stay few however long the trace.
+///
+/// Unchecked: every stored property is read and written with `lock` held, except what is
+/// immutable; a worker reads only the whole-file reader's immutable fields (its byte
+/// source reads with `pread`).
+private final class SegmentWork<Part>: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private let whole: TraceReader
+    private let starts: [TraceSegmentStart]
+    private let read: @Sendable (TraceReader, Int) throws -> Part
+    private let window: Int
+    private var nextToStart = 0
+    private var wanted = 0
+    private var stopped = false
+    private var done: [Int: (Result<Part, any Error>, TraceReader)] = [:]
+
+    init(whole: TraceReader, starts: [TraceSegmentStart], read: @escaping @Sendable (TraceReader, Int) throws -> Part, window: Int) {
+        self.whole = whole
+        self.starts = starts
+        self.read = read
+        self.window = max(1, window)
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.locked(body) }
+
+    /// A worker's loop: read the next segment not yet started, until none is left or the
+    /// caller stopped.
+    func runSegments() {
+        while let index = nextSegment() {
+            let end = index + 1 < starts.count ? starts[index + 1].offset : nil
+            let segment = TraceReader(segmentOf: whole, start: starts[index], end: end)
+            let result = Result { try read(segment, index) }
+            locked {
+                done[index] = (result, segment)
+                lock.broadcast()
+            }
+        }
+    }
+
+    private func nextSegment() -> Int? {
+        locked {
+            while !stopped && nextToStart < starts.count && nextToStart >= wanted + window {
+                lock.wait()
+            }
+            guard !stopped && nextToStart < starts.count else { return nil }
+            defer { nextToStart += 1 }
+            return nextToStart
+        }
+    }
+
+    /// The caller: segment `index`'s result and reader, waiting for them.
+    func take(_ index: Int) -> (Result<Part, any Error>, TraceReader) {
+        locked {
+            while done[index] == nil { lock.wait() }
+            wanted = index + 1
+            lock.broadcast()
+            return done.removeValue(forKey: index)!
+        }
+    }
+
+    /// The caller failed: workers start no more segments.
+    func stop() {
+        locked {
+            stopped = true
+            lock.broadcast()
+        }
+    }
+}
