@@ -110,6 +110,7 @@ extension TraceReader {
         let perRound = max(1, maxEventsPerSegment) * UInt64(threads)
         var segments = UInt64(threads) * ((total + perRound - 1) / perRound)
         if segments > 0 && total / segments < minEventsPerSegment { segments = total / max(1, minEventsPerSegment) }
+        segments = min(segments, Self.maxSegments)
         guard segments > 1, !candidates.isEmpty else { return nil }
         // The first generation start at or after each equal share of the events.
         var chosen: [(offset: UInt64, index: Int)] = []
@@ -125,21 +126,39 @@ extension TraceReader {
         return try segmentStarts(at: chosen)
     }
 
+    // Bounds on what planning holds, whatever the file: a forged one may have a generation
+    // per tiny chunk, event counts that make any number of segments, and strings up to the
+    // string budget (§8) that every segment's reader would start with a copy of.
+    static let maxSegments: UInt64 = 256
+    static let defaultCandidateLimit = 4_096
+    static let defaultSnapshotStringBudget = 64 << 20
+
     /// Every chunk that begins a generation after the first (as a whole-file read meets
     /// them: a chunk of an older generation is skipped there, so it begins none), and the
-    /// events declared before it; and the events declared in all.
+    /// events declared before it; and the events declared in all. Past
+    /// `segmentCandidateLimit` starts, every other one is dropped, and from then on only every other one is kept
+    /// (then every fourth…): the kept ones stay spread over the file.
     private func generationStarts() throws -> ([(offset: UInt64, index: Int, eventsBefore: UInt64)], UInt64) {
         var scanner = ChunkScanner(source: source, start: dataStartOffset)
         var unused = ReadReport()
         var starts: [(offset: UInt64, index: Int, eventsBefore: UInt64)] = []
         var generation: UInt32?
         var events: UInt64 = 0
+        var seen = 0
+        var keepEvery = 1
         while let chunk = try scanner.next(report: &unused) {
             if chunk.header.type == .end { continue }
             let chunkGeneration = chunk.header.generation
             if let current = generation, chunkGeneration < current { continue }
             if generation != chunkGeneration {
-                if generation != nil { starts.append((chunk.offset, chunk.index, events)) }
+                if generation != nil {
+                    if seen % keepEvery == 0 { starts.append((chunk.offset, chunk.index, events)) }
+                    seen += 1
+                    if starts.count >= 2 * max(1, segmentCandidateLimit) {
+                        starts = stride(from: 0, to: starts.count, by: 2).map { starts[$0] }
+                        keepEvery *= 2
+                    }
+                }
                 generation = chunkGeneration
             }
             if chunk.header.type == .events || chunk.header.type == .legacyEvents {
@@ -150,17 +169,20 @@ extension TraceReader {
     }
 
     /// The whole-file read's state at each of `chosen` (in file order), from the strings
-    /// and end chunks before it.
-    private func segmentStarts(at chosen: [(offset: UInt64, index: Int)]) throws -> [TraceSegmentStart] {
+    /// and end chunks before it; nil if the segments' copies of the strings would hold more
+    /// than `segmentStringBudget` (the trace is then read whole).
+    private func segmentStarts(at chosen: [(offset: UInt64, index: Int)]) throws -> [TraceSegmentStart]? {
         let head = TraceSegmentStart(offset: dataStartOffset, chunkIndex: 0, strings: StringTable(), stringBytes: 0, endChunkFound: false)
         let planner = TraceReader(segmentOf: self, start: head, end: chosen.last!.offset)
         var starts = [head]
         var scanner = ChunkScanner(source: source, start: dataStartOffset, limit: chosen.last!.offset)
         var generation: UInt32?
         var unused = ReadReport()
+        var snapshotBytes = 0
         func snapshot(upTo offset: UInt64) {
             while starts.count <= chosen.count && chosen[starts.count - 1].offset <= offset {
                 let split = chosen[starts.count - 1]
+                snapshotBytes += planner.totalStringBytes
                 starts.append(TraceSegmentStart(
                     offset: split.offset, chunkIndex: split.index, strings: planner.building,
                     stringBytes: planner.totalStringBytes, endChunkFound: planner.endChunkFound))
@@ -168,6 +190,8 @@ extension TraceReader {
         }
         while let chunk = try scanner.next(report: &unused) {
             snapshot(upTo: chunk.offset)
+            // Checked as the copies are made, so that they never add up past it.
+            if snapshotBytes > segmentStringBudget { return nil }
             if chunk.header.type == .end {
                 planner.endChunkFound = true
                 continue
@@ -178,7 +202,7 @@ extension TraceReader {
             if chunk.header.type == .strings { try planner.loadStrings(chunk) }
         }
         snapshot(upTo: .max)
-        return starts
+        return snapshotBytes <= segmentStringBudget ? starts : nil
     }
 }
 

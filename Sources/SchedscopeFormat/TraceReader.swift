@@ -59,6 +59,11 @@ public final class TraceReader {
 
     /// Bytes the merge of one generation may hold (`FormatLimits.maxMergeBytes`; tests lower it).
     package var mergeBudget = FormatLimits.maxMergeBytes
+    /// Generation starts a segmented read's planning keeps as split candidates, and the
+    /// bytes of string copies its segments may start with (`TraceReader+Segments`; tests
+    /// lower them).
+    package var segmentCandidateLimit = TraceReader.defaultCandidateLimit
+    package var segmentStringBudget = TraceReader.defaultSnapshotStringBudget
 
     /// Opens `path` and reads its header.
     /// - Throws: `TraceFormatError` if the file is missing, unreadable, or not a trace.

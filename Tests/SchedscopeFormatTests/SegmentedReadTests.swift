@@ -147,6 +147,38 @@ struct SegmentedReadTests {
         }
     }
 
+    @Test("a trace of hundreds of generations, with room for only 4 split candidates: still split evenly, and read the same")
+    func boundedCandidates() throws {
+        let trace = try SampleTrace.make(
+            seed: 6, shape: .init(threadCount: 3, eventCount: 20_000, timeGoesBackwards: false),
+            layout: .generationPerChunk, compressionLevel: 1)
+        let whole = try ReadOutcome.read(trace.bytes, parallel: false)
+        #expect(whole.report.generations > 200)
+        let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
+        reader.segmentCandidateLimit = 4
+        let joined = try #require(try reader.reduceSegments(threads: 2, maxEventsPerSegment: 2_500, minEventsPerSegment: 1, read: { segment, _ in
+            var events: [Event] = []
+            try segment.forEach { events.append($0) }
+            return [events]
+        }, merge: { $0 += $1 }))
+        #expect(joined.count >= 4)
+        // Kept candidates spread over the whole file: no segment holds half the events.
+        #expect(joined.allSatisfy { $0.count < whole.events.count / 2 }, "\(joined.map(\.count))")
+        #expect(joined.flatMap { $0 } == whole.events)
+        SegmentedReadTests.expectSameReport(reader.report, whole.report)
+    }
+
+    @Test("segments whose copies of the strings would pass the budget: the trace is read whole")
+    func stringBudget() throws {
+        let (bytes, _) = try ParallelReadTests.labelledTrace(tasks: 3_000)
+        for (budget, splits) in [(1 << 20, true), (1_000, false)] {
+            let reader = try TraceReader(source: ByteSource(bytes: bytes))
+            reader.segmentStringBudget = budget
+            let joined = try reader.reduceSegments(threads: 2, maxEventsPerSegment: 1_000, minEventsPerSegment: 1, read: { _, _ in 1 }, merge: { $0 += $1 })
+            #expect((joined != nil) == splits, "budget \(budget)")
+        }
+    }
+
     struct SegmentFailed: Error, Equatable { let index: Int }
 
     @Test("a segment's error reaches the caller — the first in file order — and the other threads stop")
