@@ -1,7 +1,4 @@
 import SchedscopeModel
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where a segment of a trace starts, and what a whole-file read knows on reaching it.
 public struct TraceSegmentStart: Sendable {
@@ -71,30 +68,28 @@ extension TraceReader {
             threads: threads, maxEventsPerSegment: maxEventsPerSegment, minEventsPerSegment: minEventsPerSegment) else {
             return nil
         }
-        let work = SegmentWork(whole: self, starts: starts, read: read, window: 2 * threads)
-        let workers = (0..<min(threads, starts.count)).compactMap { _ in try? startThread { work.runSegments() }.get() }
-        defer { for worker in workers { pthread_join(worker, nil) } }
+        let whole = UncheckedReader(self)
         // Without a thread (the system's limit), the caller reads the trace as usual.
-        guard !workers.isEmpty else { return nil }
+        guard let pool = OrderedWorkPool(count: starts.count, threads: threads, window: 2 * threads, work: { index in
+            let end = index + 1 < starts.count ? starts[index + 1].offset : nil
+            let segment = TraceReader(segmentOf: whole.value, start: starts[index], end: end)
+            return SegmentOutcome(result: Result { try read(segment, index) }, segment: segment)
+        }) else { return nil }
+        defer { pool.finish() }
         consumed = true
         var joined: Part?
-        do {
-            for index in starts.indices {
-                let (result, segment) = work.take(index)
-                report.append(segment.report)
-                building = segment.building
-                totalStringBytes = segment.totalStringBytes
-                endChunkFound = segment.endChunkFound
-                let part = try result.get()
-                if joined == nil {
-                    joined = part
-                } else {
-                    try merge(&joined!, part)
-                }
+        for index in starts.indices {
+            let outcome = pool.take(index)
+            report.append(outcome.segment.report)
+            building = outcome.segment.building
+            totalStringBytes = outcome.segment.totalStringBytes
+            endChunkFound = outcome.segment.endChunkFound
+            let part = try outcome.result.get()
+            if joined == nil {
+                joined = part
+            } else {
+                try merge(&joined!, part)
             }
-        } catch {
-            work.stop()
-            throw error
         }
         return joined
     }
@@ -206,6 +201,20 @@ extension TraceReader {
     }
 }
 
+/// What a segment's thread hands back: the consumer's result and the segment's reader
+/// (its report and strings). Unchecked: made on that thread, then only read by the caller.
+private struct SegmentOutcome<Part>: @unchecked Sendable {
+    let result: Result<Part, any Error>
+    let segment: TraceReader
+}
+
+/// The whole-file reader, handed to the segments' threads, which read only its immutable
+/// fields (its byte source reads with `pread`).
+private struct UncheckedReader: @unchecked Sendable {
+    let value: TraceReader
+    init(_ value: TraceReader) { self.value = value }
+}
+
 extension ReadReport {
     /// Adds what a read of the part of the file after this one found: appending the
     /// reports of consecutive segments in order gives the whole-file read's report.
@@ -225,77 +234,5 @@ extension ReadReport {
             }
         }
         unrecordedDamages += later.unrecordedDamages
-    }
-}
-
-/// The segments of one `reduceSegments`, handed out in file order to its worker threads,
-/// each of which reads whole segments, one after another; the caller takes the results in
-/// file order. A worker does not start a segment more than `window` past the one the
-/// caller waits for, so the results waiting to be joined stay few however long the trace.
-///
-/// Unchecked: every stored property is read and written with `lock` held, except what is
-/// immutable; a worker reads only the whole-file reader's immutable fields (its byte
-/// source reads with `pread`).
-private final class SegmentWork<Part>: @unchecked Sendable {
-    private let lock = ConditionLock()
-    private let whole: TraceReader
-    private let starts: [TraceSegmentStart]
-    private let read: @Sendable (TraceReader, Int) throws -> Part
-    private let window: Int
-    private var nextToStart = 0
-    private var wanted = 0
-    private var stopped = false
-    private var done: [Int: (Result<Part, any Error>, TraceReader)] = [:]
-
-    init(whole: TraceReader, starts: [TraceSegmentStart], read: @escaping @Sendable (TraceReader, Int) throws -> Part, window: Int) {
-        self.whole = whole
-        self.starts = starts
-        self.read = read
-        self.window = max(1, window)
-    }
-
-    private func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.locked(body) }
-
-    /// A worker's loop: read the next segment not yet started, until none is left or the
-    /// caller stopped.
-    func runSegments() {
-        while let index = nextSegment() {
-            let end = index + 1 < starts.count ? starts[index + 1].offset : nil
-            let segment = TraceReader(segmentOf: whole, start: starts[index], end: end)
-            let result = Result { try read(segment, index) }
-            locked {
-                done[index] = (result, segment)
-                lock.broadcast()
-            }
-        }
-    }
-
-    private func nextSegment() -> Int? {
-        locked {
-            while !stopped && nextToStart < starts.count && nextToStart >= wanted + window {
-                lock.wait()
-            }
-            guard !stopped && nextToStart < starts.count else { return nil }
-            defer { nextToStart += 1 }
-            return nextToStart
-        }
-    }
-
-    /// The caller: segment `index`'s result and reader, waiting for them.
-    func take(_ index: Int) -> (Result<Part, any Error>, TraceReader) {
-        locked {
-            while done[index] == nil { lock.wait() }
-            wanted = index + 1
-            lock.broadcast()
-            return done.removeValue(forKey: index)!
-        }
-    }
-
-    /// The caller failed: workers start no more segments.
-    func stop() {
-        locked {
-            stopped = true
-            lock.broadcast()
-        }
     }
 }

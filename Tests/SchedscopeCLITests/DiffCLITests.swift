@@ -270,3 +270,38 @@ struct DiffCLITests {
         return found
     }
 }
+
+/// `diff` analyses its traces side by side, one per core: what it prints about them must
+/// still come in the order of the traces, and a trace that cannot be read must stop it there.
+@Suite("diff: traces analysed side by side")
+struct DiffSideBySideTests {
+    @Test("damage warnings in the order of the traces; an unreadable trace fails the run with its own message")
+    func messagesInOrder() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var paths: [String] = []
+        for seed in 1...4 {
+            let path = scratch.path("t\(seed).sctrace")
+            let made = try await schedscope("synth", "-o", path, "--tests", "10", "--seed", "\(seed)")
+            #expect(made.status == 0, "\(made)")
+            paths.append(path)
+        }
+        for damaged in [paths[0], paths[3]] {
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: damaged)))
+            bytes[bytes.count / 2] ^= 0x5A
+            try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+        }
+        let result = try await schedscope("diff", "--base", paths[0], paths[1], "--head", paths[2], paths[3])
+        let warnings = result.stderrLines.filter { $0.hasPrefix("warning: '") }  // about a trace's damage
+        #expect(warnings.count == 2, "\(result)")
+        #expect(warnings.first?.contains("t1.sctrace") == true && warnings.last?.contains("t4.sctrace") == true, "\(warnings)")
+        #expect(!result.stdout.isEmpty)
+
+        let missing = scratch.path("missing.sctrace")
+        let failed = try await schedscope("diff", "--base", paths[1], missing, paths[1], "--head", paths[2])
+        #expect(failed.status == 1)
+        #expect(failed.stdout.isEmpty)
+        #expect(failed.stderrLines.first?.contains("missing.sctrace") == true, "\(failed)")
+        #expect(failed.stderrLines.filter { $0.hasPrefix("error:") }.count == 1, "\(failed)")
+    }
+}

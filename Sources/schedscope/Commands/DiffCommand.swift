@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SchedscopeAnalysis
 import SchedscopeFormat
+import SchedscopeModel
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,13 +133,11 @@ struct DiffCommand: ParsableCommand {
             Diagnostics.error("\(side) has \(paths.count) traces; diff compares at most \(DiffInputs.maximumRuns) runs a side.")
             throw ExitCode(64)
         }
-        let analyze = { (path: String) throws -> TraceFigures in
-            try DiffInputs.figures(
-                path: path, strict: strict, windowSize: window.nanoseconds, includeRuntime: runtime.includeRuntime,
-                leakOptions: leaks.options(includeRuntime: runtime.includeRuntime), ignoring: try leaks.ignoring())
-        }
-        let base = try basePaths.map(analyze)
-        let head = try headPaths.map(analyze)
+        let figures = try DiffInputs.figures(
+            paths: basePaths + headPaths, strict: strict, windowSize: window.nanoseconds, includeRuntime: runtime.includeRuntime,
+            leakOptions: leaks.options(includeRuntime: runtime.includeRuntime), ignoring: try leaks.ignoring())
+        let base = Array(figures[..<basePaths.count])
+        let head = Array(figures[basePaths.count...])
         let report = TraceComparison.compare(base: base, head: head, thresholds: thresholds)
         for warning in report.warnings { Diagnostics.warning(warning + ".") }
         let sides = DiffRendering.Sides(base: basePaths, head: headPaths)
@@ -193,6 +192,39 @@ enum DiffInputs {
         return files
     }
 
+    /// Every trace's figures, in order. With more than one core, the traces are analysed
+    /// side by side, each read whole by one thread (`OrderedWorkPool`): the traces are
+    /// independent, so each core does a whole trace's work, which beats splitting one
+    /// trace's reading over the cores. Messages, warnings and a failure come in the order of
+    /// the traces, as when they are read one after another.
+    static func figures(
+        paths: [String], strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
+        ignoring: ((String) -> Bool)?
+    ) throws -> [TraceFigures] {
+        let threads = min(availableProcessorCount(), paths.count)
+        let pool = threads > 1 ? OrderedWorkPool(count: paths.count, threads: threads, window: 2 * threads) { index in
+            TraceAnalysisOutcome.analyze(path: paths[index], strict: strict, windowSize: windowSize,
+                                         includeRuntime: includeRuntime, leakOptions: leakOptions)
+        } : nil
+        guard let pool else {
+            return try paths.map {
+                try figures(path: $0, strict: strict, windowSize: windowSize, includeRuntime: includeRuntime,
+                            leakOptions: leakOptions, ignoring: ignoring)
+            }
+        }
+        defer { pool.finish() }
+        return try paths.indices.map { index in
+            switch pool.take(index) {
+            case .failed(let failure):
+                Diagnostics.error(failure.message)
+                throw ExitCode(1)
+            case .analysed(let session, var analysis):
+                try session.reportDamage()
+                return TraceFigures(analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring))
+            }
+        }
+    }
+
     /// Reads one trace through every analysis, as `analyze` does, and extracts its figures.
     static func figures(
         path: String, strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
@@ -205,5 +237,29 @@ enum DiffInputs {
             leakOptions: leakOptions)
         try session.runBatches { analysis.consume($0) }
         return TraceFigures(analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring))
+    }
+}
+
+/// One trace read through every analysis on a thread of its own, for `diff`'s traces side by
+/// side: the opened session and the analysis (finished by the caller, which also prints the
+/// damage), or why the trace could not be opened or read. Unchecked: made on that thread,
+/// then only used by the caller.
+enum TraceAnalysisOutcome: @unchecked Sendable {
+    case analysed(TraceSession, FullAnalysis)
+    case failed(TraceSession.Failure)
+
+    static func analyze(
+        path: String, strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions
+    ) -> TraceAnalysisOutcome {
+        let session: TraceSession
+        switch TraceSession.attemptOpen(path: path, strict: strict) {
+        case .success(let opened): session = opened
+        case .failure(let failure): return .failed(failure)
+        }
+        var analysis = FullAnalysis(
+            procCount: session.reader.info.procCount, windowSize: windowSize, includeRuntime: includeRuntime,
+            leakOptions: leakOptions)
+        if let failure = session.readQuietly({ analysis.consume($0) }) { return .failed(failure) }
+        return .analysed(session, analysis)
     }
 }

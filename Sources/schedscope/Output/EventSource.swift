@@ -14,20 +14,22 @@ protocol EventSource: AnyObject {
     /// "3 chunks corrupt": how `count` skipped units of the file are described.
     func describeSkipped(_ count: Int) -> String
     /// Streams every event in time order, in batches. Can be called once.
-    func streamBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws
+    /// - Parameter onThisThread: read on the calling thread only (other threads are busy
+    ///   with other traces); else on other threads too when there are cores to spare.
+    func streamBatches(onThisThread: Bool, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws
 }
 
 extension EventSource {
-    func forEachBatch(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
-        try streamBatches(body)
+    func forEachBatch(onThisThread: Bool = false, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        try streamBatches(onThisThread: onThisThread, body)
     }
 }
 
 extension TraceReader: EventSource {
     func describeSkipped(_ count: Int) -> String { "\(count) chunk\(count == 1 ? "" : "s") corrupt" }
 
-    func streamBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
-        try forEachBatch(parallel: TraceReader.defaultParallel, body)
+    func streamBatches(onThisThread: Bool, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        try forEachBatch(parallel: !onThisThread && TraceReader.defaultParallel, body)
     }
 }
 
@@ -63,9 +65,9 @@ final class GoTraceSource: EventSource {
         return report
     }
 
-    func streamBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+    func streamBatches(onThisThread: Bool, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         do {
-            try importer.forEachBatch(body)
+            try importer.forEachBatch(parallel: !onThisThread && GoTraceImporter.defaultParallel, body)
         } catch let error as GoImportError {
             throw TraceFormatError(code: .ioError, path: importer.path, byteOffset: error.byteOffset, reason: error.reason)
         }

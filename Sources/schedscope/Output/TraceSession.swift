@@ -22,19 +22,33 @@ struct TraceSession {
 
     /// Opens the trace at `path` (either format) or exits 1 with a one-line message.
     static func open(path: String, strict: Bool) throws -> TraceSession {
+        switch attemptOpen(path: path, strict: strict) {
+        case .success(let session): return session
+        case .failure(let failure):
+            Diagnostics.error(failure.message)
+            throw ExitCode(1)
+        }
+    }
+
+    /// Why a trace could not be opened or read: the one line `open` and `runBatches` print.
+    struct Failure: Error {
+        let message: String
+    }
+
+    /// Opens the trace at `path` (either format), printing nothing: for work on another
+    /// thread, whose caller prints in order.
+    static func attemptOpen(path: String, strict: Bool) -> Result<TraceSession, Failure> {
         do {
             if isGoTrace(path) {
                 let importer = try GoTraceImporter(path: path)
-                return TraceSession(path: path, strict: strict, reader: GoTraceSource(importer))
+                return .success(TraceSession(path: path, strict: strict, reader: GoTraceSource(importer)))
             }
             let reader = try TraceReader(path: path)
-            return TraceSession(path: path, strict: strict, reader: reader)
+            return .success(TraceSession(path: path, strict: strict, reader: reader))
         } catch let error as GoImportError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
+            return .failure(Failure(message: error.description))
         } catch {
-            Diagnostics.error("\(error)")
-            throw ExitCode(1)
+            return .failure(Failure(message: "\(error)"))
         }
     }
 
@@ -74,6 +88,19 @@ struct TraceSession {
             throw ExitCode(1)
         }
         try reportDamage()
+    }
+
+    /// Streams every event to `body` on the calling thread only, printing nothing: for work
+    /// on one of several threads, whose caller then prints in order (`reportDamage`).
+    func readQuietly(_ body: (UnsafeBufferPointer<Event>) throws -> Void) -> Failure? {
+        do {
+            try reader.forEachBatch(onThisThread: true, body)
+            return nil
+        } catch let error as TraceFormatError {
+            return Failure(message: error.description)
+        } catch {
+            return Failure(message: "\(error)")
+        }
     }
 
     /// Reads a .sctrace as segments on every core the process may use, each with its own
