@@ -100,11 +100,7 @@ struct FlusherState {
     /// decoded, or an eighth of a flight window) is first split into generations at time
     /// cuts, so that no generation outgrows its budget however far the flusher fell behind.
     mutating func step() throws(RecorderError) {
-        var splits = 0
-        while splits < 64, let cut = splitCut() {
-            _ = try endGeneration(cut: cut)
-            splits += 1
-        }
+        try splitBacklog(atMost: 64)
         try drainAll(cut: nil)
         let now = clock.nanoseconds(clock.readRaw())
         if now >= generationDeadline || generationDecodedBytes >= options.generationBytes
@@ -115,9 +111,28 @@ struct FlusherState {
         }
     }
 
-    /// Ends the generation now (see `endGeneration(cut:)`).
+    /// Ends the generation now (see `endGeneration(cut:)`), after cutting a backlog larger
+    /// than its budget into generations first, as `step` does.
+    ///
+    /// Why: `flush` and `dump(to:)` may come right after a burst the flusher has not drained
+    /// yet. As one generation, a flight recording's backlog could outgrow the window, which
+    /// then keeps nothing: the dump was empty.
+    /// - Returns: the last generation that ended.
     mutating func endGenerationNow() throws(RecorderError) -> GenerationSummary {
-        try endGeneration(cut: clock.readRaw())
+        // Bounded, since producers may go on emitting meanwhile: 4,096 generations of at
+        // least a few thousand events each hold more than full rings do.
+        try splitBacklog(atMost: 4_096)
+        return try endGeneration(cut: clock.readRaw())
+    }
+
+    /// Ends generations at time cuts while the rings hold more than the current generation
+    /// may still take, at most `limit` of them. Each cut drains at least the oldest record.
+    private mutating func splitBacklog(atMost limit: Int) throws(RecorderError) {
+        var splits = 0
+        while splits < limit, let cut = splitCut() {
+            _ = try endGeneration(cut: cut)
+            splits += 1
+        }
     }
 
     /// Ends the generation at `cut`, a raw clock reading taken before this call: every

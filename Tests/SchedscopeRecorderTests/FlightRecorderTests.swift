@@ -152,6 +152,36 @@ extension RecorderTests {
             try Recorder.stop()
         }
 
+        /// A dump right after a burst the flusher has not drained yet (here it never drains
+        /// on its own): the backlog must be cut into generations of the window's size, as the
+        /// flusher cuts one it falls behind on — one generation of all of it would be larger
+        /// than the window, which keeps none then, and the dump would be empty (the busy
+        /// scheduler test below failed so once, on a loaded machine).
+        @Test("a dump of an undrained burst larger than the window keeps its newest events")
+        func dumpAfterUndrainedBurst() throws {
+            let directory = try TemporaryDirectory()
+            let maxBytes = 16 << 10
+            try Recorder.startFlightRecording(options: FlightRecorderOptions(
+                maxBytes: maxBytes, maxAge: .seconds(3600),
+                recording: RecorderOptions(bufferEvents: 1 << 18, generationInterval: .seconds(3600), drainInterval: .seconds(3600))))
+            let burst = 40_000
+            runOnThreads(1) { _ in
+                for n in 0..<burst { Recorder.procSteal(ProcID(0), from: ProcID(1), count: UInt64(n)) }
+            }
+            let path = directory.path("burst.sctrace")
+            let dump = try Recorder.dump(to: path)
+            try Recorder.stop()
+            #expect(dump.generations.reduce(0) { $0 + $1.bytes } <= maxBytes)
+            #expect(dump.generations.count > 1, "the backlog should have been cut into several generations")
+            let trace = try RecordedTrace(path: path)
+            #expect(!trace.trace.report.isDamaged)
+            let steals = trace.events.filter { $0.kind == .procSteal }.map { Int($0.stealCount) }
+            #expect(!steals.isEmpty)
+            // The newest events, in order, up to the last one emitted.
+            #expect(steals.last == burst - 1)
+            #expect(steals == Array((burst - steals.count)..<burst))
+        }
+
         @Test("a flight recording of a busy scheduler stays within maxBytes and dumps a valid trace")
         func busyFlight() throws {
             let directory = try TemporaryDirectory()
