@@ -102,8 +102,11 @@ extension TraceReader {
         let (candidates, total) = try generationStarts()
         // A multiple of the threads, so that they finish together, unless that would make
         // segments smaller than the minimum.
-        let perRound = max(1, maxEventsPerSegment) * UInt64(threads)
-        var segments = UInt64(threads) * ((total + perRound - 1) / perRound)
+        // Saturating: the arguments are the caller's, the counts the (possibly forged) file's.
+        let (product, overflow) = max(1, maxEventsPerSegment).multipliedReportingOverflow(by: UInt64(threads))
+        let perRound = overflow ? UInt64.max : product
+        let rounds = total / perRound + (total % perRound == 0 ? 0 : 1)
+        var segments = min(rounds, Self.maxSegments).multipliedReportingOverflow(by: UInt64(threads)).partialValue
         if segments > 0 && total / segments < minEventsPerSegment { segments = total / max(1, minEventsPerSegment) }
         segments = min(segments, Self.maxSegments)
         guard segments > 1, !candidates.isEmpty else { return nil }
@@ -131,8 +134,8 @@ extension TraceReader {
     /// Every chunk that begins a generation after the first (as a whole-file read meets
     /// them: a chunk of an older generation is skipped there, so it begins none), and the
     /// events declared before it; and the events declared in all. Past
-    /// `segmentCandidateLimit` starts, every other one is dropped, and from then on only every other one is kept
-    /// (then every fourth…): the kept ones stay spread over the file.
+    /// `segmentCandidateLimit` starts, every other one is dropped, and from then on only
+    /// every other one is kept (then every fourth…): the kept ones stay spread over the file.
     private func generationStarts() throws -> ([(offset: UInt64, index: Int, eventsBefore: UInt64)], UInt64) {
         var scanner = ChunkScanner(source: source, start: dataStartOffset)
         var unused = ReadReport()
@@ -157,7 +160,8 @@ extension TraceReader {
                 generation = chunkGeneration
             }
             if chunk.header.type == .events || chunk.header.type == .legacyEvents {
-                events += UInt64(chunk.header.itemCount)
+                let (sum, overflow) = events.addingReportingOverflow(UInt64(chunk.header.itemCount))
+                events = overflow ? .max : sum
             }
         }
         return (starts, events)
