@@ -179,6 +179,17 @@ struct SegmentedReadTests {
         }
     }
 
+    @Test("limits at the ends of their range: no overflow, and the trace still splits into as many segments as threads")
+    func extremeLimits() throws {
+        let trace = try SampleTrace.make(
+            seed: 8, shape: .init(threadCount: 3, eventCount: 6_000, timeGoesBackwards: false),
+            layout: .tiny, compressionLevel: 1)
+        let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
+        let segments = try reader.reduceSegments(
+            threads: 1_000, maxEventsPerSegment: .max, minEventsPerSegment: 1, read: { _, _ in 1 }, merge: { $0 += $1 })
+        #expect(segments.map { $0 > 1 && $0 <= 1_000 } == true, "\(String(describing: segments))")
+    }
+
     struct SegmentFailed: Error, Equatable { let index: Int }
 
     @Test("a segment's error reaches the caller — the first in file order — and the other threads stop")
