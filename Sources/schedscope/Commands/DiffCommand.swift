@@ -201,8 +201,9 @@ enum DiffInputs {
         paths: [String], strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
         ignoring: ((String) -> Bool)?
     ) throws -> [TraceFigures] {
-        let threads = min(availableProcessorCount(), paths.count)
-        let pool = threads > 1 ? OrderedWorkPool(count: paths.count, threads: threads, window: 2 * threads) { index in
+        // As many as a segmented read uses (memory grows with the traces in flight).
+        let threads = min(TraceReader.defaultSegmentThreads, paths.count)
+        let pool = threads > 1 ? OrderedWorkPool(count: paths.count, threads: threads, window: threads + 1) { index in
             TraceAnalysisOutcome.analyze(path: paths[index], strict: strict, windowSize: windowSize,
                                          includeRuntime: includeRuntime, leakOptions: leakOptions)
         } : nil
