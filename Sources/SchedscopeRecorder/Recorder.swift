@@ -95,9 +95,11 @@ public enum Recorder {
     }
 
     /// Ends the current generation now: every event emitted before the call is written
-    /// (to the file, or to a flight recording's window) before it returns.
+    /// (to the file, or to a flight recording's window) before it returns. A backlog larger
+    /// than a generation's budget (the flusher fell behind a burst) is cut into several
+    /// generations first, as the flusher cuts one.
     ///
-    /// - Returns: the generation that ended.
+    /// - Returns: the generation that ended (the last, when the backlog was cut).
     /// - Throws: `RecorderError` `.notRecording`, or the write error that stopped the recording.
     @discardableResult
     public static func flush() throws(RecorderError) -> GenerationSummary {
