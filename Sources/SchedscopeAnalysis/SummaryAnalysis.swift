@@ -70,7 +70,7 @@ public struct SummaryAnalysis {
     /// Joins the summary of the segment that comes right after the ones summarized here:
     /// the result is what one summary of all of them would be.
     public mutating func append(_ later: SummaryAnalysis) {
-        for kind in 0..<18 { byKind[kind] &+= later.byKind[kind] }
+        for kind in byKind.indices { byKind[kind] &+= later.byKind[kind] }
         events &+= later.events
         if first == nil { first = later.first }
         if later.last > last { last = later.last }
