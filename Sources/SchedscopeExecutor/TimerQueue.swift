@@ -1,4 +1,5 @@
 import CSchedscopeExecutor
+import SchedscopeModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,22 +14,12 @@ import Glibc
 /// wall clock moves no deadline. It lives as long as the process: a default executor is
 /// never shut down.
 package final class TimerQueue: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `heap` and `arrivals` are touched only with
-    // `mutex` held; the pthread objects are allocated once and never freed.
-    private struct Entry {
-        var deadline: UInt64
-        var arrival: UInt64
-        var job: UInt
-
-        func isBefore(_ other: Entry) -> Bool {
-            (deadline, arrival) < (other.deadline, other.arrival)
-        }
-    }
-
+    // Invariant for @unchecked Sendable: `heap` is touched only with `mutex` held; the
+    // pthread objects are allocated once and never freed.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var heap: [Entry] = []
-    private var arrivals: UInt64 = 0
+    /// Jobs by deadline.
+    private var heap = TimeOrderedHeap<UInt>()
     private let fire: @Sendable (UInt) -> Void
     private let name: String
 
@@ -71,10 +62,8 @@ package final class TimerQueue: @unchecked Sendable {
     /// Queues `job` to fire once `CLOCK_MONOTONIC` reaches `deadline`.
     package func schedule(_ job: UInt, at deadline: UInt64) {
         pthread_mutex_lock(mutex)
-        arrivals &+= 1
-        push(Entry(deadline: deadline, arrival: arrivals, job: job))
         // Only a new earliest deadline changes how long the thread must sleep.
-        let isEarliest = heap[0].arrival == arrivals
+        let isEarliest = heap.push(job, at: deadline)
         pthread_mutex_unlock(mutex)
         if isEarliest { pthread_cond_signal(condition) }
     }
@@ -90,52 +79,21 @@ package final class TimerQueue: @unchecked Sendable {
         name.withCString { schedscope_set_thread_name($0) }
         pthread_mutex_lock(mutex)
         while true {
-            guard let first = heap.first else {
+            guard let deadline = heap.firstTime else {
                 pthread_cond_wait(condition, mutex)
                 continue
             }
-            if first.deadline > Self.now() {
-                var until = timespec(
-                    tv_sec: Int(first.deadline / 1_000_000_000), tv_nsec: Int(first.deadline % 1_000_000_000))
+            if deadline > Self.now() {
+                var until = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
                 pthread_cond_timedwait(condition, mutex, &until)
                 continue
             }
-            let due = popFirst()
+            let due = heap.popFirst()!.payload
             // Fired without the lock: queuing the job may wake a P, and `schedule` must
             // not wait for that.
             pthread_mutex_unlock(mutex)
-            fire(due.job)
+            fire(due)
             pthread_mutex_lock(mutex)
         }
-    }
-
-    private func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].isBefore(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private func popFirst() -> Entry {
-        let first = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count && heap[left].isBefore(heap[smallest]) { smallest = left }
-                if right < heap.count && heap[right].isBefore(heap[smallest]) { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first
     }
 }
