@@ -146,3 +146,33 @@ package struct ChunkScanner {
         }
     }
 }
+
+/// The order rules a whole-file read applies to the chunks it meets (FORMAT.md §5, §9): an
+/// end chunk stands apart, a chunk of a generation older than the current one is skipped,
+/// and a chunk of another generation begins a new one. The read itself and the planning of
+/// a segmented read (`TraceReader+Segments`) walk the chunks by the same rules.
+struct GenerationOrder {
+    enum Place {
+        /// The end chunk (§4).
+        case end
+        /// Of a generation older than `current`: skipped.
+        case outOfOrder(current: UInt32)
+        /// The first chunk of a new generation (the first generation included).
+        case startsGeneration
+        /// Another chunk of the current generation.
+        case inGeneration
+    }
+
+    /// The generation being read.
+    private(set) var current: UInt32?
+
+    /// Where `chunk` falls; a chunk that starts a generation makes it current.
+    mutating func place(_ chunk: ChunkLocation) -> Place {
+        if chunk.header.type == .end { return .end }
+        let generation = chunk.header.generation
+        if let current, generation < current { return .outOfOrder(current: current) }
+        guard generation != current else { return .inGeneration }
+        current = generation
+        return .startsGeneration
+    }
+}

@@ -1,7 +1,7 @@
 import SchedscopeModel
 
 /// Where a segment of a trace starts, and what a whole-file read knows on reaching it.
-public struct TraceSegmentStart: Sendable {
+struct TraceSegmentStart: Sendable {
     /// File offset of the segment's first chunk: the first chunk of a generation.
     var offset: UInt64
     /// That chunk's ordinal among the file's chunk headers.
@@ -144,24 +144,22 @@ extension TraceReader {
         var scanner = ChunkScanner(source: source, start: dataStartOffset)
         var unused = ReadReport()
         var starts: [(offset: UInt64, index: Int, eventsBefore: UInt64)] = []
-        var generation: UInt32?
+        var order = GenerationOrder()
         var events: UInt64 = 0
         var seen = 0
         var keepEvery = 1
         while let chunk = try scanner.next(report: &unused) {
-            if chunk.header.type == .end { continue }
-            let chunkGeneration = chunk.header.generation
-            if let current = generation, chunkGeneration < current { continue }
-            if generation != chunkGeneration {
-                if generation != nil {
-                    if seen % keepEvery == 0 { starts.append((chunk.offset, chunk.index, events)) }
-                    seen += 1
-                    if starts.count >= 2 * max(1, segmentCandidateLimit) {
-                        starts = stride(from: 0, to: starts.count, by: 2).map { starts[$0] }
-                        keepEvery *= 2
-                    }
+            let previous = order.current
+            switch order.place(chunk) {
+            case .end, .outOfOrder: continue
+            case .startsGeneration where previous != nil:
+                if seen % keepEvery == 0 { starts.append((chunk.offset, chunk.index, events)) }
+                seen += 1
+                if starts.count >= 2 * max(1, segmentCandidateLimit) {
+                    starts = stride(from: 0, to: starts.count, by: 2).map { starts[$0] }
+                    keepEvery *= 2
                 }
-                generation = chunkGeneration
+            case .startsGeneration, .inGeneration: break
             }
             if chunk.header.type == .events || chunk.header.type == .legacyEvents {
                 let (sum, overflow) = events.addingReportingOverflow(UInt64(chunk.header.itemCount))
@@ -179,7 +177,7 @@ extension TraceReader {
         let planner = TraceReader(segmentOf: self, start: head, end: chosen.last!.offset)
         var starts = [head]
         var scanner = ChunkScanner(source: source, start: dataStartOffset, limit: chosen.last!.offset)
-        var generation: UInt32?
+        var order = GenerationOrder()
         var unused = ReadReport()
         var snapshotBytes = 0
         func snapshot(upTo offset: UInt64) {
@@ -195,14 +193,12 @@ extension TraceReader {
             snapshot(upTo: chunk.offset)
             // Checked as the copies are made, so that they never add up past it.
             if snapshotBytes > segmentStringBudget { return nil }
-            if chunk.header.type == .end {
-                planner.endChunkFound = true
-                continue
+            switch order.place(chunk) {
+            case .end: planner.endChunkFound = true
+            case .outOfOrder: break
+            case .startsGeneration, .inGeneration:
+                if chunk.header.type == .strings { try planner.loadStrings(chunk) }
             }
-            let chunkGeneration = chunk.header.generation
-            if let current = generation, chunkGeneration < current { continue }
-            generation = chunkGeneration
-            if chunk.header.type == .strings { try planner.loadStrings(chunk) }
         }
         snapshot(upTo: .max)
         return snapshotBytes <= segmentStringBudget ? starts : nil

@@ -219,7 +219,7 @@ public final class TraceReader {
     ) throws {
         var scanner = ChunkScanner(source: source, start: dataStart, index: firstChunkIndex, limit: dataEnd)
         var generationChunks: [ChunkLocation] = []
-        var generation: UInt32?
+        var order = GenerationOrder()
         let pipeline = ChunkPipeline(source: source, parallel: decodeAhead)
         var merger = GenerationMerger(output: first, capacity: Self.batchSize, pipeline: pipeline, budget: mergeBudget)
 
@@ -230,23 +230,22 @@ public final class TraceReader {
         }
 
         while let chunk = try scanner.next(report: &report) {
-            if chunk.header.type == .end {
+            switch order.place(chunk) {
+            case .end:
                 try readEnd(chunk)
                 continue
-            }
-            let chunkGeneration = chunk.header.generation
-            if let current = generation, chunkGeneration < current {
+            case .outOfOrder(let current):
                 report.record(TraceDamage(
                     kind: .outOfOrderChunk, byteOffset: chunk.offset, chunkIndex: chunk.index,
                     bytesLost: chunk.endOffset - chunk.offset,
-                    message: "chunk of generation \(chunkGeneration) found after generation \(current); skipped"))
+                    message: "chunk of generation \(chunk.header.generation) found after generation \(current); skipped"))
                 report.chunksCorrupt += 1
                 continue
-            }
-            if generation != chunkGeneration {
+            case .startsGeneration:
                 try mergePending()
-                generation = chunkGeneration
                 report.generations += 1
+            case .inGeneration:
+                break
             }
             switch chunk.header.type {
             case .strings: try loadStrings(chunk)
