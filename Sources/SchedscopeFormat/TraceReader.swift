@@ -35,8 +35,6 @@ public final class TraceReader {
     /// reads it all; a segment's reader (`TraceReader+Segments`) one part.
     private var firstChunkIndex = 0
     private var dataEnd: UInt64?
-    /// Whether reading ends at the file's end, where a missing end chunk is reported.
-    private var readsToEnd = true
     /// A segment's reader reads on its own thread (the other segments have the other cores).
     private var isSegment = false
     var totalStringBytes = 0
@@ -81,7 +79,6 @@ public final class TraceReader {
         dataStart = start.offset
         firstChunkIndex = start.chunkIndex
         dataEnd = end
-        readsToEnd = end == nil
         isSegment = true
         building = start.strings
         totalStringBytes = start.stringBytes
@@ -278,7 +275,8 @@ public final class TraceReader {
     /// producer was killed, crashed, ran out of disk, or is still writing. A cut inside a
     /// chunk has already been reported; a cut exactly between two chunks is reported here.
     private func noteMissingEnd() {
-        guard readsToEnd, formatVersion.minor >= FileHeader.firstMinorWithEndChunk, !endChunkFound, !report.truncated else { return }
+        // Only a read to the file's end can tell that the end chunk is missing.
+        guard dataEnd == nil, formatVersion.minor >= FileHeader.firstMinorWithEndChunk, !endChunkFound, !report.truncated else { return }
         report.record(TraceDamage(
             kind: .truncated, byteOffset: report.fileSize, chunkIndex: nil, bytesLost: 0,
             message: "the trace has no end chunk: its producer did not finish it (killed, crashed, out of disk, or still writing); events not yet written out are missing"))

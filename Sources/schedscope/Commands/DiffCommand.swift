@@ -196,26 +196,21 @@ enum DiffInputs {
     /// side by side, each read whole by one thread (`OrderedWorkPool`): the traces are
     /// independent, so each core does a whole trace's work, which beats splitting one
     /// trace's reading over the cores. Messages, warnings and a failure come in the order of
-    /// the traces, as when they are read one after another.
+    /// the traces, as when they are read one after another (as they are on one core).
     static func figures(
         paths: [String], strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
         ignoring: ((String) -> Bool)?
     ) throws -> [TraceFigures] {
-        // As many as a segmented read uses (memory grows with the traces in flight).
-        let threads = min(TraceReader.defaultSegmentThreads, paths.count)
-        let pool = threads > 1 ? OrderedWorkPool(count: paths.count, threads: threads, window: threads + 1) { index in
+        let analyze = { @Sendable (index: Int) in
             TraceAnalysisOutcome.analyze(path: paths[index], strict: strict, windowSize: windowSize,
                                          includeRuntime: includeRuntime, leakOptions: leakOptions)
-        } : nil
-        guard let pool else {
-            return try paths.map {
-                try figures(path: $0, strict: strict, windowSize: windowSize, includeRuntime: includeRuntime,
-                            leakOptions: leakOptions, ignoring: ignoring)
-            }
         }
-        defer { pool.finish() }
+        // As many as a segmented read uses (memory grows with the traces in flight).
+        let threads = min(TraceReader.defaultSegmentThreads, paths.count)
+        let pool = threads > 1 ? OrderedWorkPool(count: paths.count, threads: threads, window: threads + 1, work: analyze) : nil
+        defer { pool?.finish() }
         return try paths.indices.map { index in
-            switch pool.take(index) {
+            switch pool?.take(index) ?? analyze(index) {
             case .failed(let failure):
                 Diagnostics.error(failure.message)
                 throw ExitCode(1)
@@ -225,26 +220,12 @@ enum DiffInputs {
             }
         }
     }
-
-    /// Reads one trace through every analysis, as `analyze` does, and extracts its figures.
-    static func figures(
-        path: String, strict: Bool, windowSize: UInt64, includeRuntime: Bool, leakOptions: LeakOptions,
-        ignoring: ((String) -> Bool)?
-    ) throws -> TraceFigures {
-        // Either format: a .sctrace or a Go execution trace.
-        let session = try TraceSession.open(path: path, strict: strict)
-        var analysis = FullAnalysis(
-            procCount: session.reader.info.procCount, windowSize: windowSize, includeRuntime: includeRuntime,
-            leakOptions: leakOptions)
-        try session.runBatches { analysis.consume($0) }
-        return TraceFigures(analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring))
-    }
 }
 
-/// One trace read through every analysis on a thread of its own, for `diff`'s traces side by
-/// side: the opened session and the analysis (finished by the caller, which also prints the
-/// damage), or why the trace could not be opened or read. Unchecked: made on that thread,
-/// then only used by the caller.
+/// One of `diff`'s traces read through every analysis, as `analyze` does, on the calling
+/// thread and printing nothing: the opened session and the analysis (finished by the
+/// caller, which also prints the damage), or why the trace could not be opened or read.
+/// Unchecked: made on a thread of `diff`'s pool, then only used by the caller.
 enum TraceAnalysisOutcome: @unchecked Sendable {
     case analysed(TraceSession, FullAnalysis)
     case failed(TraceSession.Failure)

@@ -81,13 +81,18 @@ struct TraceSession {
     /// Streams every event to `body` a batch at a time (the analyses' fast path: no call per
     /// event), then reports damage (exit 1 under `--strict`, or on a read error).
     func runBatches(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
+        try exitingOnReadError { try reader.forEachBatch(body) }
+        try reportDamage()
+    }
+
+    /// Runs a read: a read error is printed, and exits 1.
+    private func exitingOnReadError<T>(_ read: () throws -> T) throws -> T {
         do {
-            try reader.forEachBatch(body)
+            return try read()
         } catch let error as TraceFormatError {
             Diagnostics.error(error.description)
             throw ExitCode(1)
         }
-        try reportDamage()
     }
 
     /// Streams every event to `body` on the calling thread only, printing nothing: for work
@@ -111,13 +116,7 @@ struct TraceSession {
         read: @escaping @Sendable (TraceReader, Int) throws -> Part, merge: (inout Part, Part) throws -> Void
     ) throws -> Part? {
         guard let trace = reader as? TraceReader else { return nil }
-        let joined: Part?
-        do {
-            joined = try trace.reduceSegments(read: read, merge: merge)
-        } catch let error as TraceFormatError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
-        }
+        let joined = try exitingOnReadError { try trace.reduceSegments(read: read, merge: merge) }
         if joined != nil { try reportDamage() }
         return joined
     }
