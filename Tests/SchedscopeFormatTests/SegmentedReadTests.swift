@@ -32,6 +32,13 @@ struct SegmentedReadTests {
         return Outcome(events: joined.0, report: reader.report, strings: reader.strings, segments: joined.1)
     }
 
+    /// A trace of `events` events over `threads` threads, time never going backwards.
+    static func trace(seed: UInt64, threads: Int, events: Int, layout: SampleTrace.Layout) throws -> SampleTrace {
+        try SampleTrace.make(
+            seed: seed, shape: .init(threadCount: threads, eventCount: events, timeGoesBackwards: false),
+            layout: layout, compressionLevel: 1)
+    }
+
     /// Everything a report says, damage by damage.
     static func expectSameReport(_ segmented: ReadReport, _ whole: ReadReport, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(segmented.chunksRead == whole.chunksRead, sourceLocation: sourceLocation)
@@ -53,9 +60,7 @@ struct SegmentedReadTests {
         (seed: 3, layout: SampleTrace.Layout.tiny, threads: 4),
     ])
     func intact(_ setup: (seed: UInt64, layout: SampleTrace.Layout, threads: Int)) throws {
-        let trace = try SampleTrace.make(
-            seed: setup.seed, shape: .init(threadCount: 5, eventCount: 12_000, timeGoesBackwards: false),
-            layout: setup.layout, compressionLevel: 1)
+        let trace = try Self.trace(seed: setup.seed, threads: 5, events: 12_000, layout: setup.layout)
         let whole = try ReadOutcome.read(trace.bytes, parallel: false)
         let segmented = try #require(try Self.readSegmented(trace.bytes, threads: setup.threads, maxEvents: 700))
         #expect(segmented.segments == Array(0..<segmented.segments.count))
@@ -132,9 +137,7 @@ struct SegmentedReadTests {
 
     @Test("one thread, or a trace too small to split: nothing is read, and the reader still reads as usual")
     func declines() throws {
-        let trace = try SampleTrace.make(
-            seed: 4, shape: .init(threadCount: 3, eventCount: 3_000, timeGoesBackwards: false),
-            layout: .tiny, compressionLevel: 1)
+        let trace = try Self.trace(seed: 4, threads: 3, events: 3_000, layout: .tiny)
         // Fewer events than fill two segments of the minimum: one.
         let half = UInt64(trace.events.count) / 2 + 1
         for (threads, minEvents) in [(1, 1), (2, half)] as [(Int, UInt64)] {
@@ -149,9 +152,7 @@ struct SegmentedReadTests {
 
     @Test("a trace of hundreds of generations, with room for only 4 split candidates: still split evenly, and read the same")
     func boundedCandidates() throws {
-        let trace = try SampleTrace.make(
-            seed: 6, shape: .init(threadCount: 3, eventCount: 20_000, timeGoesBackwards: false),
-            layout: .generationPerChunk, compressionLevel: 1)
+        let trace = try Self.trace(seed: 6, threads: 3, events: 20_000, layout: .generationPerChunk)
         let whole = try ReadOutcome.read(trace.bytes, parallel: false)
         #expect(whole.report.generations > 200)
         let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
@@ -181,9 +182,7 @@ struct SegmentedReadTests {
 
     @Test("limits at the ends of their range: no overflow, and the trace still splits into as many segments as threads")
     func extremeLimits() throws {
-        let trace = try SampleTrace.make(
-            seed: 8, shape: .init(threadCount: 3, eventCount: 6_000, timeGoesBackwards: false),
-            layout: .tiny, compressionLevel: 1)
+        let trace = try Self.trace(seed: 8, threads: 3, events: 6_000, layout: .tiny)
         let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
         let segments = try reader.reduceSegments(
             threads: 1_000, maxEventsPerSegment: .max, minEventsPerSegment: 1, read: { _, _ in 1 }, merge: { $0 += $1 })
@@ -194,9 +193,7 @@ struct SegmentedReadTests {
 
     @Test("a segment's error reaches the caller — the first in file order — and the other threads stop")
     func segmentErrors() throws {
-        let trace = try SampleTrace.make(
-            seed: 5, shape: .init(threadCount: 4, eventCount: 20_000, timeGoesBackwards: false),
-            layout: .tiny, compressionLevel: 1)
+        let trace = try Self.trace(seed: 5, threads: 4, events: 20_000, layout: .tiny)
         let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
         #expect(throws: SegmentFailed(index: 3)) {
             _ = try reader.reduceSegments(threads: 3, maxEventsPerSegment: 500, minEventsPerSegment: 1, read: { segment, index in
