@@ -40,9 +40,9 @@ extension TraceReader {
     public static let defaultMinEventsPerSegment: UInt64 = 250_000
 
     /// Threads a segmented read uses by default: the processors this process may run on, at
-    /// most 8. Each thread holds a reader (decode blocks, a batch, its consumer's state:
-    /// about 10 MB for `summary`; `summary` of the 50M-event trace on 8 threads peaked at
-    /// 106 MB), so memory grows with the threads, and past 8 it would pass the 256 MB the
+    /// most 8. Each thread holds a reader (decode blocks, a batch) and its consumer's state,
+    /// about 10 MB for `summary` (the benchmark's 8-thread pass peaks at 125 MB against 64 MB
+    /// on 2), so memory grows with the threads, and well past 8 it would pass the 256 MB the
     /// analyzer keeps within on a machine with many cores.
     public static var defaultSegmentThreads: Int { min(availableProcessorCount(), 8) }
 

@@ -119,8 +119,8 @@ struct FlusherState {
     /// then keeps nothing: the dump was empty.
     /// - Returns: the last generation that ended.
     mutating func endGenerationNow() throws(RecorderError) -> GenerationSummary {
-        // Bounded, since producers may go on emitting meanwhile: 4,096 generations of at
-        // least a few thousand events each hold more than full rings do.
+        // Bounded, since producers may go on emitting meanwhile: 4,096 generations of a
+        // thousand events or more each (a budget is at least 4 KiB) hold more than the rings.
         try splitBacklog(atMost: 4_096)
         return try endGeneration(cut: clock.readRaw())
     }

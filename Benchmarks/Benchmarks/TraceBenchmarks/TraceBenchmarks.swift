@@ -93,6 +93,42 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The memory of a segmented read on a machine with 8 cores: 8 threads, each with its
+    // reader and summary (on fewer cores they take turns; the peak RSS is what counts).
+    Benchmark("summary: segments on 8 threads (memory)") { benchmark in
+        let reader = try TraceReader(path: benchTrace.path)
+        try measurePass(benchmark) {
+            let joined = try reader.reduceSegments(threads: 8, read: { segment, index in
+                var part = SummaryAnalysis(followsEarlierSegment: index > 0)
+                try segment.forEachBatch { part.consume($0) }
+                return part
+            }, merge: { $0.append($1) })
+            guard let joined else { throw SegmentsDeclined() }
+            return joined.finish(info: reader.info, read: reader.report).events
+        }
+    }
+
+    // A ceiling, not a result: each segment analysed from scratch by its own FullAnalysis
+    // and the reports thrown away, not joined — how fast `analyze` could read in segments
+    // if its analyses could be joined (docs/BENCHMARKS.md, "Reading in segments").
+    Benchmark("analyze ceiling: segments analysed apart, not joined") { benchmark in
+        let reader = try TraceReader(path: benchTrace.path)
+        try measurePass(benchmark) {
+            let count = try reader.reduceSegments(read: { segment, _ in
+                var analysis = FullAnalysis(procCount: segment.info.procCount, leakOptions: LeakOptions(byRegion: true))
+                var count: UInt64 = 0
+                try segment.forEachBatch { batch in
+                    analysis.consume(batch)
+                    count &+= UInt64(batch.count)
+                }
+                blackHole(analysis.finish(strings: segment.strings))
+                return count
+            }, merge: { $0 += $1 })
+            guard let count else { throw SegmentsDeclined() }
+            return count
+        }
+    }
+
     for parallel in [false, true] {
         Benchmark("analyze: read + all analyses in one pass, \(parallel ? "parallel" : "1 thread")") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
