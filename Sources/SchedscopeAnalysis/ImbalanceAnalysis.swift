@@ -188,7 +188,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         // A yield or preemption leaves the task runnable; a park or end, not.
         let runnableAfter = event.kind == .taskYield || event.kind == .taskPreempt
         if (before == .runnable) != runnableAfter { runnableCount &+= runnableAfter ? 1 : -1 }
-        if before == .running { stopRunning(event, task) }
+        if before == .running { stopRunning(event.task, at: event.timestamp, task) }
     }
 
     // Inlined into the per-event loop; what a well-formed trace never does (start a running
@@ -196,7 +196,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     @inline(__always)
     private mutating func start(_ event: Event, _ before: TaskPhase, _ task: UnsafeMutablePointer<TaskRecord>) {
         let now = event.timestamp
-        if before == .running { stopOnOldProc(event, task) }
+        if before == .running { stopOnOldProc(event.task, at: now, task) }
         task.pointee.procSlot = -1
         guard event.proc.isSome, let i = slotIndex(event.proc) else { return }
         task.pointee.procSlot = Int32(truncatingIfNeeded: i)
@@ -210,29 +210,37 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
 
     /// A running task starts again: its P stops running it first.
     @inline(never)
-    private mutating func stopOnOldProc(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
-        stopRunning(event, task)
+    private mutating func stopOnOldProc(_ id: TaskID, at now: UInt64, _ task: UnsafeMutablePointer<TaskRecord>) {
+        stopRunning(id, at: now, task)
     }
 
-    /// The running task of `event` stops: its P (the one it started on) stops running it.
+    /// The running task `id` stops: its P (the one it started on) stops running it.
     @inline(__always)
-    private mutating func stopRunning(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>) {
+    private mutating func stopRunning(_ id: TaskID, at now: UInt64, _ task: UnsafeMutablePointer<TaskRecord>) {
         let i = Int(task.pointee.procSlot)
-        if i >= 0, procs[i].pointee.runningTask == event.task.rawValue { stop(procs[i], at: event.timestamp) }
+        if i >= 0, procs[i].pointee.runningTask == id.rawValue { stop(procs[i], at: now) }
     }
 
     @inline(never)
     private mutating func stopOutlined(_ p: UnsafeMutablePointer<Proc>, at now: UInt64) { stop(p, at: now) }
 
+    // The fields, not the event, go to the outlined part: an event passed to a call is
+    // copied to the stack first, and the per-event loop then made that copy for every event.
+    @inline(__always)
     package mutating func procEvent(_ event: Event) {
-        guard event.proc.isSome else { return }
-        if event.kind != .procSteal {
-            _ = slot(event.proc)
+        procEvent(event.kind, event.proc, at: event.timestamp, victim: event.victim, count: event.stealCount)
+    }
+
+    @inline(never)
+    private mutating func procEvent(_ kind: EventKind, _ proc: ProcID, at now: UInt64, victim: ProcID, count: UInt64) {
+        guard proc.isSome else { return }
+        if kind != .procSteal {
+            _ = slot(proc)
             return
         }
-        guard window.containsHanded(event.timestamp) else { return }
-        if let thief = slot(event.proc) { thief.pointee.stealsIn = thief.pointee.stealsIn.addingSaturated(event.stealCount) }
-        if event.victim.isSome, let victim = slot(event.victim) { victim.pointee.stealsOut = victim.pointee.stealsOut.addingSaturated(event.stealCount) }
+        guard window.containsHanded(now) else { return }
+        if let thief = slot(proc) { thief.pointee.stealsIn = thief.pointee.stealsIn.addingSaturated(count) }
+        if victim.isSome, let victim = slot(victim) { victim.pointee.stealsOut = victim.pointee.stealsOut.addingSaturated(count) }
     }
 
     /// The P stops running its task at `now`.

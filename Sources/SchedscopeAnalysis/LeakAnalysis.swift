@@ -171,18 +171,18 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     @inline(__always)
     package mutating func regionEnded(_ event: Event, _ task: UnsafeMutablePointer<TaskRecord>?, _ lifecycle: TaskLifecycle) {
         guard byRegion else { return }
-        judgeMembers(event, lifecycle)
+        judgeMembers(at: event.timestamp, lifecycle)
     }
 
     /// Judges the tasks created inside the region instance that `event` ends.
-    private mutating func judgeMembers(_ event: Event, _ lifecycle: TaskLifecycle) {
+    private mutating func judgeMembers(at now: UInt64, _ lifecycle: TaskLifecycle) {
         let ending = lifecycle.endingRegion
         guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }
-        if window.containsHanded(event.timestamp) {
+        if window.containsHanded(now) {
             let name = lifecycle.regionName(ending)
             for member in memberLists[list] {
                 guard let record = lifecycle.tasks.find(member), record.pointee.memberOf == ending else { continue }
-                judge(member, record, at: event.timestamp, region: name, lifecycle)
+                judge(member, record, at: now, region: name, lifecycle)
             }
         }
         memberLists[list] = []

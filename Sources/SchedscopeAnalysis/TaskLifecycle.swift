@@ -158,7 +158,7 @@ public final class TaskLifecycle {
             beginRegion(event, regionOwner(event))
         case .regionEnd:
             let record = regionOwner(event)
-            let (found, inner) = findRegion(event, record)
+            let (found, inner) = findRegion(event.regionName, of: event.task, record)
             endingRegion = found
             observer.regionEnded(event, record, self)
             endingRegion = 0
@@ -247,13 +247,13 @@ public final class TaskLifecycle {
 
     /// The innermost open region of the event's task (or the process-wide chain) with the
     /// event's name, and the instance just inside it on the chain (0 if it is innermost).
-    private func findRegion(_ event: Event, _ record: UnsafeMutablePointer<TaskRecord>?) -> (UInt32, UInt32) {
+    private func findRegion(_ name: StringID, of task: TaskID, _ record: UnsafeMutablePointer<TaskRecord>?) -> (UInt32, UInt32) {
         var current = record?.pointee.region ?? globalRegion
         var inner: UInt32 = 0
         var depth = 0
         while current != 0, depth < Self.maxRegionDepth, let instance = regions[UInt64(current)],
-              instance.task == event.task {
-            if instance.name == event.regionName { return (current, inner) }
+              instance.task == task {
+            if instance.name == name { return (current, inner) }
             inner = current
             current = instance.parent
             depth += 1
