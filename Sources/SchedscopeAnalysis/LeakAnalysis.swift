@@ -174,7 +174,8 @@ public struct LeakAnalysis: TaskLifecycleObserver {
         judgeMembers(at: event.timestamp, lifecycle)
     }
 
-    /// Judges the tasks created inside the region instance that `event` ends.
+    /// Judges the tasks created inside the region instance that ends at `now`
+    /// (`lifecycle.endingRegion`).
     private mutating func judgeMembers(at now: UInt64, _ lifecycle: TaskLifecycle) {
         let ending = lifecycle.endingRegion
         guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }

@@ -245,8 +245,8 @@ public final class TaskLifecycle {
         }
     }
 
-    /// The innermost open region of the event's task (or the process-wide chain) with the
-    /// event's name, and the instance just inside it on the chain (0 if it is innermost).
+    /// The innermost open region of `task` (or of the process-wide chain) named `name`, and
+    /// the instance just inside it on the chain (0 if it is innermost).
     private func findRegion(_ name: StringID, of task: TaskID, _ record: UnsafeMutablePointer<TaskRecord>?) -> (UInt32, UInt32) {
         var current = record?.pointee.region ?? globalRegion
         var inner: UInt32 = 0
