@@ -43,6 +43,10 @@ public struct ImbalanceReport: Sendable, Equatable {
     public var cv: Double
     /// Time during which at least one P ran no task while at least one task was runnable.
     public var idleWhileRunnableNanoseconds: UInt64
+    /// Events (and declared Ps) naming a P past the first `ProcSlots.limit` Ps: the
+    /// figures leave those Ps out (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any
+    /// trace of a real machine.
+    public var untrackedProcEvents: UInt64 = 0
     /// Windows cut (the last may be shorter), and those in which some P was busy.
     public var windows: UInt64
     public var activeWindows: UInt64
@@ -89,6 +93,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     private var procCount = 0
     private var idleWhileRunnable: UInt64 = 0
     private var lastChange: UInt64 = 0
+    private var untrackedProcEvents: UInt64 = 0
 
     // Windows.
     private var windowStart: UInt64
@@ -111,8 +116,12 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         fixedProcs = selected != nil
         windowStart = window.from
         windowEnd = window.from > UInt64.max - self.windowSize ? UInt64.max : window.from + self.windowSize
-        let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
-        for proc in initial where proc.isSome { _ = procs.register(proc, Proc()) }
+        // Declared Ps past the limit are not registered, only counted (a header may declare
+        // up to `FormatLimits.maxDeclaredProcs`).
+        let declared = Int(procCount)
+        let initial = selected.map { $0.sorted() } ?? (0..<UInt32(min(declared, ProcSlots<Proc>.limit))).map { ProcID($0) }
+        for proc in initial where proc.isSome && !procs.isFull { _ = procs.register(proc, Proc()) }
+        if selected == nil { untrackedProcEvents = UInt64(max(0, declared - ProcSlots<Proc>.limit)) }
         self.procCount = procs.count
     }
 
@@ -140,7 +149,8 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         slotIndex(proc).map { procs[$0] }
     }
 
-    /// The slot index of `proc`; a new P is added unless the Ps are fixed by `--proc`.
+    /// The slot index of `proc`; a new P is added unless the Ps are fixed by `--proc` or
+    /// the limit is reached.
     @inline(__always)
     private mutating func slotIndex(_ proc: ProcID) -> Int? {
         if let i = procs.index(proc) { return i }
@@ -148,7 +158,11 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
     }
 
     @inline(never)
-    private mutating func addProc(_ proc: ProcID) -> Int {
+    private mutating func addProc(_ proc: ProcID) -> Int? {
+        guard !procs.isFull else {
+            untrackedProcEvents &+= 1
+            return nil
+        }
         let i = procs.register(proc, Proc())
         procCount = procs.count
         return i
@@ -375,6 +389,7 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
                     tasksRun: p.tasksRun, stealsIn: p.stealsIn, stealsOut: p.stealsOut)
             },
             maxOverMean: ratio, cv: cv, idleWhileRunnableNanoseconds: idleWhileRunnable,
+            untrackedProcEvents: untrackedProcEvents,
             windows: windows, activeWindows: activeWindows,
             weightedWindowMaxOverMean: activeBusy > 0 ? weightedRatio / activeBusy : 1,
             weightedWindowCV: activeBusy > 0 ? weightedCV / activeBusy : 0,

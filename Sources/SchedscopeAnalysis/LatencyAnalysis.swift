@@ -48,6 +48,9 @@ public struct LatencyReport: Sendable, Equatable {
     public var includesRuntime: Bool
     public var runtimeTasksExcluded: UInt64
     public var runtimeSamplesExcluded: UInt64
+    /// Samples on a P past the first `ProcSlots.limit` Ps: in every figure but `byProc`
+    /// (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any trace of a real machine.
+    public var untrackedProcSamples: UInt64 = 0
     /// Every sample, as a histogram (the distribution `report` draws).
     public var histogram = LogLinearHistogram()
 }
@@ -71,6 +74,7 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     private let histograms = HistogramBank(rows: 4)
     private let procs = ProcSlots<Void>()
     private var runtimeSamples: UInt64 = 0
+    private var untrackedProcSamples: UInt64 = 0
 
     private static let causes: [EventKind] = [.taskCreate, .taskUnpark, .taskYield, .taskPreempt]
 
@@ -122,8 +126,7 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
         guard includeRuntime || !task.pointee.isRuntime else { return excludeRuntimeSample() }
         let latency = now &- min(now, task.pointee.since)
         var base = 0
-        if event.proc.isSome {
-            let slot = procs.index(event.proc) ?? addProc(event.proc)
+        if event.proc.isSome, let slot = procs.index(event.proc) ?? addProc(event.proc) {
             base = (slot &+ 1) &* Self.causes.count
         }
         histograms.record(base &+ Self.causeRow(task.pointee.cause), latency)
@@ -132,9 +135,14 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
     @inline(never)
     private mutating func excludeRuntimeSample() { runtimeSamples += 1 }
 
-    /// Registers a P and adds its four rows. - Returns: its slot.
+    /// Registers a P and adds its four rows. - Returns: its slot; nil past the limit (the
+    /// sample then counts with those of no P: in every figure but the per-P ones).
     @inline(never)
-    private func addProc(_ proc: ProcID) -> Int {
+    private mutating func addProc(_ proc: ProcID) -> Int? {
+        guard !procs.isFull else {
+            untrackedProcSamples &+= 1
+            return nil
+        }
         for _ in Self.causes.indices { histograms.addRow() }
         return procs.register(proc, ())
     }
@@ -173,6 +181,7 @@ public struct LatencyAnalysis: TaskLifecycleObserver {
             waitingAtEnd: waiting, longestWaitAtEnd: longest, includesRuntime: includeRuntime,
             runtimeTasksExcluded: includeRuntime ? 0 : lifecycle.runtimeTasksCreated, runtimeSamplesExcluded: runtimeSamples)
         report.histogram = overall
+        report.untrackedProcSamples = untrackedProcSamples
         return report
     }
 }

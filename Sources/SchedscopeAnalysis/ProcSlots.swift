@@ -1,5 +1,14 @@
 import SchedscopeModel
 
+/// Caps on what an analysis holds, whatever the trace says.
+public enum AnalysisLimits {
+    /// Most Ps an analysis follows one by one (docs/ANALYSES.md, "Ps beyond the limit"):
+    /// per-P state costs memory (a P's latency rows take tens of KB) and every window
+    /// boundary visits every P, so a forged trace naming hundreds of thousands of Ps would
+    /// otherwise take gigabytes and minutes. Far above any machine's Ps.
+    public static let maxTrackedProcs = 1 << 10
+}
+
 /// Per-P state in one flat buffer, found by P id: the per-event path reads and writes
 /// through a pointer, with no copy-on-write check (a Swift array in a struct pays one per
 /// write). P ids below 65,536 map through a direct table; others (only a forged or foreign
@@ -17,6 +26,12 @@ final class ProcSlots<Slot> {
     @exclusivity(unchecked) private(set) var procs: [ProcID] = []
 
     private static var directLimit: Int { 1 << 16 }
+
+    /// Most Ps an analysis follows one by one: `AnalysisLimits.maxTrackedProcs`.
+    static var limit: Int { AnalysisLimits.maxTrackedProcs }
+
+    /// No P can be added: `limit` are registered.
+    var isFull: Bool { count >= Self.limit }
 
     init() {
         direct = .allocate(capacity: 0)

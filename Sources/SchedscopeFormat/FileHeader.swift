@@ -19,6 +19,8 @@ package enum FileHeader {
     package static let firstMinorWithEndChunk: UInt16 = 1
     package static let fixedSize = 32
     package static let crcSize = 4
+    /// Where the proc count is, a `u32`.
+    package static let procCountOffset = 24
     package static let maxSize = fixedSize + FormatLimits.maxProducerBytes + crcSize
 
     package static func encode(_ info: TraceInfo) -> [UInt8] {
@@ -29,7 +31,9 @@ package enum FileHeader {
         out.appendLittleEndian(minorVersion)
         out.appendLittleEndian(UInt32(fixedSize + producer.count + crcSize))
         out.appendLittleEndian(info.startWallTimeNanoseconds)
-        out.appendLittleEndian(info.procCount)
+        // Clamped to the cap, as the producer name is cut to its cap: a reader takes a larger
+        // count for damage.
+        out.appendLittleEndian(min(info.procCount, FormatLimits.maxDeclaredProcs))
         out.append(info.clock.rawValue)
         out.append(0)
         out.appendLittleEndian(UInt16(producer.count))
@@ -78,7 +82,7 @@ package enum FileHeader {
               length == fixedSize + producerLength + crcSize
         else {
             let fixedFields = TraceInfo(
-                producer: "", procCount: bytes.loadLittleEndian(UInt32.self, at: 24),
+                producer: "", procCount: bytes.loadLittleEndian(UInt32.self, at: procCountOffset),
                 startWallTimeNanoseconds: bytes.loadLittleEndian(UInt64.self, at: 16),
                 clock: TraceClock(rawValue: bytes[28]) ?? .monotonic)
             throw .lengthsDisagree(
@@ -92,7 +96,7 @@ package enum FileHeader {
         let producer = String(decoding: bytes[fixedSize..<(fixedSize + producerLength)], as: UTF8.self)
         let info = TraceInfo(
             producer: producer,
-            procCount: bytes.loadLittleEndian(UInt32.self, at: 24),
+            procCount: bytes.loadLittleEndian(UInt32.self, at: procCountOffset),
             startWallTimeNanoseconds: bytes.loadLittleEndian(UInt64.self, at: 16),
             clock: clock
         )

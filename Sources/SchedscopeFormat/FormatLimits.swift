@@ -13,6 +13,9 @@ public enum FormatLimits {
     public static let maxTotalStringBytes = 64 << 20
     /// Longest producer name in the file header.
     public static let maxProducerBytes = 256
+    /// Largest proc count the file header may declare. Analyses report every declared P,
+    /// idle or not, so a forged count would otherwise cost memory and time per P.
+    public static let maxDeclaredProcs: UInt32 = 1 << 16
     /// Memory the reader may hold for the decoded chunks being merged in one generation.
     public static let maxMergeBytes = 256 << 20
 }

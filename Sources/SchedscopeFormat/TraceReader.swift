@@ -69,6 +69,18 @@ public final class TraceReader {
         try self.init(source: ByteSource(path: path))
     }
 
+    /// `info` with a proc count over the cap read as 0, and the damage recorded: analyses
+    /// report every declared P, so a forged count would cost memory and time per P.
+    private static func withinCaps(_ info: TraceInfo, _ report: inout ReadReport) -> TraceInfo {
+        guard info.procCount > FormatLimits.maxDeclaredProcs else { return info }
+        report.record(TraceDamage(
+            kind: .limitExceeded, byteOffset: UInt64(FileHeader.procCountOffset), chunkIndex: nil, bytesLost: 0,
+            message: "the file header declares \(info.procCount) Ps, more than the \(FormatLimits.maxDeclaredProcs) a trace may declare; read as 0 (the Ps seen in events are still reported)"))
+        var capped = info
+        capped.procCount = 0
+        return capped
+    }
+
     /// A reader of one segment of `whole`'s file: from `start` to `end` (nil: the file's
     /// end), with the strings, string bytes and end-chunk flag a whole-file read has when
     /// it reaches `start` (`TraceReader+Segments`).
@@ -101,7 +113,6 @@ public final class TraceReader {
         }
         switch result {
         case .success(let decoded):
-            info = decoded.info
             formatVersion = (FileHeader.majorVersion, decoded.minorVersion)
             dataStart = UInt64(decoded.length)
             if decoded.checksumMismatch {
@@ -109,6 +120,7 @@ public final class TraceReader {
                     kind: .corruptFileHeader, byteOffset: 0, chunkIndex: nil, bytesLost: 0,
                     message: "the file header fails its CRC; producer, proc count and start time may be wrong"))
             }
+            info = Self.withinCaps(decoded.info, &report)
         case .failure(.tooShort(let needed, let present)) where present >= FileHeader.magic.count:
             // A trace cut inside its header: nothing survives, but it is a trace.
             info = TraceInfo(producer: "", procCount: 0, startWallTimeNanoseconds: 0, clock: .monotonic)
@@ -124,12 +136,12 @@ public final class TraceReader {
             guard let firstChunk = try finder.firstValidHeader(from: UInt64(FileHeader.fixedSize)) else {
                 throw Self.headerError(.malformed(what), path: path, size: source.size)
             }
-            info = fixedFields.info
             formatVersion = (FileHeader.majorVersion, fixedFields.minorVersion)
             dataStart = firstChunk
             report.record(TraceDamage(
                 kind: .corruptFileHeader, byteOffset: 0, chunkIndex: nil, bytesLost: 0,
                 message: "the file header is corrupt (\(what)); read on from the first chunk, at byte \(firstChunk); producer, proc count and start time may be wrong"))
+            info = Self.withinCaps(fixedFields.info, &report)
         case .failure(let failure):
             throw Self.headerError(failure, path: path, size: source.size)
         }

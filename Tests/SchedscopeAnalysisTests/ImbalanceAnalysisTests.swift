@@ -216,4 +216,47 @@ struct ImbalanceAnalysisTests {
         let second: Double = 2.0 * 10
         #expect(report.weightedWindowMaxOverMean.isClose(to: (first + second) / 1510))
     }
+
+    /// P `p` (0 ≤ p < limit + extra) starts at `t = 1000 p`, creates task `p + 1` at `t`, runs
+    /// it from `t + 10` (a 10 ns wait) and ends it at `t + 30` (20 ns busy).
+    private func manyProcs(extra: Int) -> TraceBuilder {
+        let b = TraceBuilder(procs: 0)
+        for p in 0..<(AnalysisLimits.maxTrackedProcs + extra) {
+            let t = UInt64(p) * 1000, proc = UInt32(p), task = UInt64(p + 1)
+            b.procStart(proc, at: t)
+            b.create(task, proc: proc, at: t)
+            b.start(task, proc: proc, at: t + 10)
+            b.end(task, proc: proc, at: t + 30)
+        }
+        return b
+    }
+
+    @Test("Ps past the limit are left out of the per-P figures and counted")
+    func procsBeyondTheLimit() throws {
+        let limit = AnalysisLimits.maxTrackedProcs, extra = 300
+        var analysis = FullAnalysis(procCount: 0, windowSize: 500)
+        try stream(manyProcs(extra: extra)) { analysis.consume($0) }
+        let report = analysis.finish(strings: StringTable())
+
+        // The first `limit` Ps seen are followed, each busy 20 ns with one task run.
+        #expect(report.imbalance.procs.map(\.proc) == (0..<limit).map { ProcID(UInt32($0)) })
+        #expect(report.imbalance.procs.allSatisfy { $0.busyNanoseconds == 20 && $0.tasksRun == 1 })
+        // Each later P is named by its proc_start and its task's start.
+        #expect(report.imbalance.untrackedProcEvents == UInt64(2 * extra))
+        // Latency: every sample overall and by cause, the followed Ps' by P.
+        #expect(report.latency.overall.count == UInt64(limit + extra) && report.latency.overall.max == 10)
+        #expect(report.latency.byCause.map(\.summary.count) == [UInt64(limit + extra)])
+        #expect(report.latency.byProc.count == limit && report.latency.byProc.allSatisfy { $0.summary.count == 1 })
+        #expect(report.latency.untrackedProcSamples == UInt64(extra))
+    }
+
+    @Test("declared Ps past the limit are counted, not registered")
+    func declaredBeyondTheLimit() throws {
+        let limit = AnalysisLimits.maxTrackedProcs
+        var analysis = ImbalanceAnalysis(procCount: UInt32(limit + 5))
+        let report = analysis.finish()
+        #expect(report.procs.count == limit && report.untrackedProcEvents == 5)
+        var within = ImbalanceAnalysis(procCount: UInt32(limit))
+        #expect(within.finish().untrackedProcEvents == 0)
+    }
 }

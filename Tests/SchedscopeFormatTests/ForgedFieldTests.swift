@@ -129,6 +129,42 @@ struct ForgedFieldTests {
         expectSameEvents(outcome.events, victim.expected.merged())
     }
 
+    // MARK: - File header fields
+
+    @Test("a header declaring more Ps than the cap reads as 0 Ps, with a damage, and every event is read",
+          arguments: [FormatLimits.maxDeclaredProcs + 1, UInt32.max])
+    func procCountAboveCap(declared: UInt32) throws {
+        let victim = try Victim()
+        var bytes = victim.trace.bytes
+        bytes.setLittleEndian(declared, at: FileHeaderLayout.procCountOffset)
+        // The header's CRC made good again: the count itself is what the reader must refuse.
+        let crcOffset = victim.layout.headerLength - 4
+        bytes.setLittleEndian(ReferenceCRC32.checksum(bytes[0..<crcOffset]), at: crcOffset)
+        let outcome = try ReadOutcome.readAccepting(bytes)
+
+        #expect(outcome.info.procCount == 0)
+        let damage = try #require(outcome.report.damages.first)
+        #expect(outcome.report.damages.count == 1)
+        #expect(damage.kind == .limitExceeded)
+        #expect(damage.byteOffset == UInt64(FileHeaderLayout.procCountOffset))
+        #expect(damage.chunkIndex == nil && damage.bytesLost == 0)
+        #expect(damage.message.contains("declares \(declared) Ps"))
+        expectSameEvents(outcome.events, victim.expected.merged())
+    }
+
+    @Test("the cap itself is a legal count, and a writer clamps a larger one to it")
+    func procCountAtCap() throws {
+        for (given, written) in [(FormatLimits.maxDeclaredProcs, FormatLimits.maxDeclaredProcs), (UInt32.max, FormatLimits.maxDeclaredProcs)] {
+            let sink = ByteSink()
+            let writer = try TraceWriter(sink: sink, info: TraceInfo(producer: "p", procCount: given, startWallTimeNanoseconds: 0, clock: .synthetic))
+            try writer.append(Event(kind: .procStart, timestamp: 5, thread: ThreadID(rawValue: 1), proc: ProcID(0)))
+            _ = try writer.finish()
+            let outcome = try ReadOutcome.readAccepting(sink.memory)
+            #expect(outcome.info.procCount == written)
+            #expect(outcome.report.damages.isEmpty)
+        }
+    }
+
     // MARK: - Strings payloads
 
     enum StringsForgery: CaseIterable, Sendable {

@@ -74,6 +74,7 @@ struct FormatDocumentTests {
             ("maxStringID", Int(FormatLimits.maxStringID)),
             ("maxTotalStringBytes", FormatLimits.maxTotalStringBytes),
             ("maxProducerBytes", FormatLimits.maxProducerBytes),
+            ("maxDeclaredProcs", Int(FormatLimits.maxDeclaredProcs)),
             ("maxMergeBytes", FormatLimits.maxMergeBytes),
         ]
         #expect(rows.map { $0[0] } == limits.map { "`\($0.name)`" })

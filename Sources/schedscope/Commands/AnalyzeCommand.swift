@@ -54,6 +54,8 @@ struct AnalyzeCommand: ParsableCommand {
             count += UInt64(batch.count)
         })
         let report = analysis.finish(strings: session.reader.strings, ignoringLeaks: try leaks.ignoring())
+        Diagnostics.warnOfUntrackedProcs(
+            input.trace, imbalanceEvents: report.imbalance.untrackedProcEvents, latencySamples: report.latency.untrackedProcSamples)
         let out = OutputBuffer()
         switch format {
         case .openmetrics:

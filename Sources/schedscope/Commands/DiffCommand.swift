@@ -216,7 +216,11 @@ enum DiffInputs {
                 throw ExitCode(1)
             case .analysed(let session, var analysis):
                 try session.reportDamage()
-                return TraceFigures(analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring))
+                let report = analysis.finish(strings: session.reader.strings, ignoringLeaks: ignoring)
+                Diagnostics.warnOfUntrackedProcs(
+                    paths[index], imbalanceEvents: report.imbalance.untrackedProcEvents,
+                    latencySamples: report.latency.untrackedProcSamples)
+                return TraceFigures(report)
             }
         }
     }

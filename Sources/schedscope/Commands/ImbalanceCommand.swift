@@ -37,6 +37,7 @@ struct ImbalanceCommand: ParsableCommand {
             windowSize: window.nanoseconds)
         try selection.run(session, consume: { analysis.consume($0) }, skip: { analysis.skip($0) })
         let report = analysis.finish()
+        Diagnostics.warnOfUntrackedProcs(input.trace, imbalanceEvents: report.untrackedProcEvents)
         let out = OutputBuffer()
         switch format {
         case .json: out.line(ImbalanceRendering.json(report).pretty)

@@ -28,6 +28,7 @@ struct LatencyCommand: ParsableCommand {
         var analysis = LatencyAnalysis(window: selection.window, includeRuntime: runtime.includeRuntime)
         try selection.run(session, consume: { analysis.consume($0) }, skip: { analysis.skip($0) })
         let report = analysis.finish()
+        Diagnostics.warnOfUntrackedProcs(input.trace, latencySamples: report.untrackedProcSamples)
         let out = OutputBuffer()
         switch format {
         case .json: out.line(LatencyRendering.json(report).pretty)

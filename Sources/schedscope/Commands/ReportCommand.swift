@@ -56,6 +56,8 @@ struct ReportCommand: ParsableCommand {
         }
         timeline.finish()
         let report = analysis.finish(strings: reader.strings, ignoringLeaks: try leaks.ignoring())
+        Diagnostics.warnOfUntrackedProcs(
+            input.trace, imbalanceEvents: report.imbalance.untrackedProcEvents, latencySamples: report.latency.untrackedProcSamples)
         let page = HTMLReport(
             title: URL(fileURLWithPath: input.trace).lastPathComponent, info: reader.info, events: count, report: report,
             timeline: timeline, string: { reader.strings[$0] }, candidateLimit: limit

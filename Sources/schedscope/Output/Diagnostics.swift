@@ -1,4 +1,5 @@
 import Foundation
+import SchedscopeAnalysis
 
 /// Writes diagnostics to standard error (results go to standard output).
 enum Diagnostics {
@@ -18,6 +19,13 @@ enum Diagnostics {
 
     static func note(_ message: String) {
         write("  \(message)")
+    }
+
+    /// Warns when a trace named more Ps than the analyses follow one by one (only a forged
+    /// or corrupt trace does): the per-P figures then leave the others out.
+    static func warnOfUntrackedProcs(_ trace: String, imbalanceEvents: UInt64 = 0, latencySamples: UInt64 = 0) {
+        guard imbalanceEvents > 0 || latencySamples > 0 else { return }
+        warning("'\(trace)' names more than \(formatCount(UInt64(AnalysisLimits.maxTrackedProcs))) Ps; the analyses follow the first \(formatCount(UInt64(AnalysisLimits.maxTrackedProcs))) and leave the others out of the per-P figures (\(formatCount(imbalanceEvents)) events and \(formatCount(latencySamples)) latency samples on them)")
     }
 
     private static func write(_ line: String) {
