@@ -7,12 +7,24 @@ import SchedscopeModel
 /// than a whole chunk. Every read is bounds-checked; malformed input throws with the byte
 /// offset inside the payload, and the events decoded before it stay valid.
 package struct ChunkDecoder {
-    package enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         case truncatedRecord(offset: Int)
         case unknownCode(UInt8, offset: Int)
         case valueOutOfRange(String, offset: Int)
         case tooManyEvents(declared: Int, offset: Int)
         case tooFewEvents(declared: Int, decoded: Int)
+
+        /// In damage messages: what is wrong, and where in the decoded payload.
+        package var description: String {
+            switch self {
+            case .truncatedRecord(let offset): "a record is cut off at payload byte \(offset)"
+            case .unknownCode(let code, let offset): "unknown record code \(code) at payload byte \(offset)"
+            case .valueOutOfRange(let what, let offset): "\(what) out of range at payload byte \(offset)"
+            case .tooManyEvents(let declared, let offset):
+                "more records than the \(declared) events the chunk header declares, from payload byte \(offset)"
+            case .tooFewEvents(let declared, let decoded): "\(decoded) events where the chunk header declares \(declared)"
+            }
+        }
     }
 
     package let thread: ThreadID

@@ -105,7 +105,7 @@ final class ThreadDecodeStream: @unchecked Sendable {
                 if let failure = finished.failure {
                     problem = ChunkProblem(
                         kind: .malformedPayload,
-                        message: "events payload is malformed (\(failure)); kept the \(finished.decodedEvents) events before it",
+                        message: "events payload is malformed (\(failure)); kept the \(finished.decodedEvents) event\(finished.decodedEvents == 1 ? "" : "s") before it",
                         wholeChunk: false)
                 }
                 block.finishedChunks.append((chunk, problem))

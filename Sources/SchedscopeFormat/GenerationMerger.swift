@@ -44,7 +44,7 @@ struct GenerationMerger {
                 let stream = ThreadDecodeStream(thread: ThreadID(rawValue: thread), chunks: threadChunks)
                 admitted.append(ThreadCursor(stream: stream, blocksAhead: readAhead))
             } else {
-                reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(Self.describe(budget)) merge budget (\(threadChunks.count) chunks)")
+                reader.recordLimit(threadChunks, "thread \(thread) skipped in this generation: merging it would exceed the \(Self.describe(budget)) merge budget (\(threadChunks.count) chunk\(threadChunks.count == 1 ? "" : "s"))")
             }
         }
         for cursor in admitted { cursor.start(pipeline) }

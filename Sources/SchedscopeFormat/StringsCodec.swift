@@ -25,13 +25,26 @@ package enum StringsCodec {
         return utf8
     }
 
-    package enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         case truncated(offset: Int)
         /// A varint longer than 10 bytes, or whose value does not fit in 64 bits.
         case varintOverflow(offset: Int)
         case idOutOfRange(UInt64, offset: Int)
         case stringTooLong(UInt64, offset: Int)
         case countMismatch(declared: Int, found: Int)
+
+        /// In damage messages: what is wrong, and where in the decoded payload.
+        package var description: String {
+            switch self {
+            case .truncated(let offset): "an entry is cut off at payload byte \(offset)"
+            case .varintOverflow(let offset): "a varint past 64 bits at payload byte \(offset)"
+            case .idOutOfRange(let id, let offset):
+                "string id \(id), past the cap of \(FormatLimits.maxStringID), at payload byte \(offset)"
+            case .stringTooLong(let length, let offset):
+                "a \(length)-byte string, past the cap of \(FormatLimits.maxStringBytes), at payload byte \(offset)"
+            case .countMismatch(let declared, let found): "\(found) entries where the chunk header declares \(declared)"
+            }
+        }
     }
 
     /// Decodes every entry, calling `define` for each; stops at the first malformed entry

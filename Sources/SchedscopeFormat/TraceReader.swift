@@ -369,7 +369,7 @@ public final class TraceReader {
         if case .failure(let failure) = result {
             report.record(TraceDamage(
                 kind: .malformedPayload, byteOffset: chunk.offset, chunkIndex: chunk.index, bytesLost: 0,
-                message: "strings payload is malformed (\(failure)); kept the \(delivered) strings before it"))
+                message: "strings payload is malformed (\(failure)); kept the \(delivered) string\(delivered == 1 ? "" : "s") before it"))
             report.chunksCorrupt += 1
         } else {
             report.chunksRead += 1

@@ -88,7 +88,7 @@ struct ForgedFieldTests {
 
         #expect(outcome.report.damages.map(\.kind) == [.malformedPayload])
         #expect(outcome.report.damages.first?.byteOffset == UInt64(chunk.offset))
-        #expect(outcome.report.damages.first?.message.contains("tooManyEvents(declared: \(chunk.itemCount - 1)") == true)
+        #expect(outcome.report.damages.first?.message.contains("more records than the \(chunk.itemCount - 1) events the chunk header declares") == true)
         #expect(outcome.report.damages.first?.message.hasSuffix("kept the \(chunk.itemCount - 1) events before it") == true)
         #expect(outcome.report.chunksCorrupt == 1)
         let kept = Array(victim.expected.eventsByChunk[chunk.index]!.dropLast())
@@ -106,7 +106,7 @@ struct ForgedFieldTests {
 
         #expect(outcome.report.damages.map(\.kind) == [.malformedPayload])
         #expect(outcome.report.damages.first?.byteOffset == UInt64(chunk.offset))
-        #expect(outcome.report.damages.first?.message.contains("tooFewEvents(declared: \(chunk.itemCount + 1), decoded: \(chunk.itemCount))") == true)
+        #expect(outcome.report.damages.first?.message.contains("\(ChunkDecoder.Failure.tooFewEvents(declared: Int(chunk.itemCount + 1), decoded: Int(chunk.itemCount)))") == true)
         #expect(outcome.report.chunksCorrupt == 1)
         expectSameEvents(outcome.events, victim.expected.merged())
     }
@@ -181,24 +181,24 @@ struct ForgedFieldTests {
             case .idAboveCap:
                 let beyond = UInt64(FormatLimits.maxStringID) + 1
                 payload += ChunkForge.stringsPayload([(beyond, "beyond"), (901, "after")])
-                return (payload, 3, [kept], "idOutOfRange(\(beyond), offset: 7)")
+                return (payload, 3, [kept], "\(StringsCodec.Failure.idOutOfRange(beyond, offset: 7))")
             case .lengthAboveCap:
                 payload.appendUnsignedLEB128(901)
                 payload.appendUnsignedLEB128(UInt64(FormatLimits.maxStringBytes) + 1)
                 payload += Array("abc".utf8)
-                return (payload, 2, [kept], "stringTooLong(\(FormatLimits.maxStringBytes + 1), offset: 7)")
+                return (payload, 2, [kept], "\(StringsCodec.Failure.stringTooLong(UInt64(FormatLimits.maxStringBytes + 1), offset: 7))")
             case .lengthBeyondPayload:
                 payload.appendUnsignedLEB128(901)
                 payload.appendUnsignedLEB128(1_000)
                 payload += Array("abc".utf8)
-                return (payload, 2, [kept], "truncated(offset: 11)")
+                return (payload, 2, [kept], "\(StringsCodec.Failure.truncated(offset: 11))")
             case .overlongVarint:
                 payload += [UInt8](repeating: 0x80, count: 9) + [0x02]
                 payload += [3] + Array("abc".utf8)
-                return (payload, 2, [kept], "varintOverflow(offset: 16)")
+                return (payload, 2, [kept], "\(StringsCodec.Failure.varintOverflow(offset: 16))")
             case .countMismatch:
                 payload += ChunkForge.stringsPayload([(901, "also kept")])
-                return (payload, 3, [kept, (901, "also kept")], "countMismatch(declared: 3, found: 2)")
+                return (payload, 3, [kept, (901, "also kept")], "\(StringsCodec.Failure.countMismatch(declared: 3, found: 2))")
             }
         }
     }
@@ -215,7 +215,7 @@ struct ForgedFieldTests {
         #expect(damage.kind == .malformedPayload)
         #expect(damage.byteOffset == UInt64(victim.layout.headerLength))
         #expect(damage.chunkIndex == 0)
-        #expect(damage.message == "strings payload is malformed (\(forged.failure)); kept the \(forged.kept.count) strings before it")
+        #expect(damage.message == "strings payload is malformed (\(forged.failure)); kept the \(forged.kept.count) string\(forged.kept.count == 1 ? "" : "s") before it")
         #expect(outcome.report.chunksCorrupt == 1)
         for entry in forged.kept {
             #expect(outcome.strings[StringID(rawValue: UInt32(entry.id))] == entry.value)
@@ -295,23 +295,23 @@ struct ForgedFieldTests {
             switch self {
             case .unknownCode:
                 bytes += head(20)
-                return (bytes, "unknownCode(20, offset: 2)")
+                return (bytes, "\(ChunkDecoder.Failure.unknownCode(20, offset: 2))")
             case .recordCut:
                 bytes += head(3)  // task_create without its arguments
-                return (bytes, "truncatedRecord(offset: 3)")
+                return (bytes, "\(ChunkDecoder.Failure.truncatedRecord(offset: 3))")
             case .procOutOfRange:
                 bytes += head(24)  // context: proc + 1 = 2^32 is no P
                 let argumentOffset = bytes.count
                 bytes.appendUnsignedLEB128(1 << 32)
                 bytes.append(0)
-                return (bytes, "valueOutOfRange(\"proc\", offset: \(argumentOffset))")
+                return (bytes, "\(ChunkDecoder.Failure.valueOutOfRange("proc", offset: argumentOffset))")
             case .varintOverflow:
                 bytes += [UInt8](repeating: 0xFF, count: 9) + [0x02]
-                return (bytes, "valueOutOfRange(\"varint\", offset: 11)")
+                return (bytes, "\(ChunkDecoder.Failure.valueOutOfRange("varint", offset: 11))")
             case .taskIDOverflow:
                 bytes.append(legacy ? 4 : 0)  // task_start whose task id has bits past 66
                 bytes += [UInt8](repeating: 0xFF, count: 9) + [0x08]
-                return (bytes, "valueOutOfRange(\"task id\", offset: 12)")
+                return (bytes, "\(ChunkDecoder.Failure.valueOutOfRange("task id", offset: 12))")
             }
         }
     }
@@ -331,7 +331,7 @@ struct ForgedFieldTests {
         #expect(outcome.report.damages.count == 1)
         #expect(damage.kind == .malformedPayload)
         #expect(damage.byteOffset == UInt64(victim.layout.headerLength))
-        #expect(damage.message == "events payload is malformed (\(payload.failure)); kept the 1 events before it")
+        #expect(damage.message == "events payload is malformed (\(payload.failure)); kept the 1 event before it")
         #expect(outcome.events.filter { $0.thread == thread } == [
             Event(kind: .procStart, timestamp: 5_000, thread: thread, proc: ProcID(3)),
         ])

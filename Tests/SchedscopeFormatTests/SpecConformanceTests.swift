@@ -114,7 +114,7 @@ struct SpecConformanceTests {
         bytes += ChunkForge.chunk(type: ChunkLayout.legacyEventsType, thread: 2, itemCount: 1, payload: [0x12, 0x0A])
         let legacy = try ReadOutcome.readAccepting(bytes)
         #expect(legacy.events.isEmpty)
-        #expect(legacy.report.damages.first?.message.contains("unknownCode(18, offset: 0)") == true, "\(legacy.report.damages)")
+        #expect(legacy.report.damages.first?.message.contains("\(ChunkDecoder.Failure.unknownCode(18, offset: 0))") == true, "\(legacy.report.damages)")
     }
 
     @Test("the decoder state resets at every chunk: a chunk decodes alone")

@@ -93,8 +93,8 @@ enum SummaryRendering {
         row("Events", formatCount(report.events) + perSecond)
         row("Tasks", "\(formatCount(report.tasksCreated)) created · \(formatCount(report.tasksEnded)) ended · \(formatCount(report.tasksLiveAtEnd)) live at end")
         row("Lost", report.lostEvents == 0 ? "no events lost" : "\(formatCount(report.lostEvents)) events dropped by the recorder")
-        var integrity = "\(read.chunksRead) chunks read in \(read.generations) generation\(read.generations == 1 ? "" : "s")"
-        integrity += read.chunksCorrupt > 0 ? " · \(read.chunksCorrupt) corrupt" : " · none corrupt"
+        var integrity = "\(formatCount(read.chunksRead)) chunk\(read.chunksRead == 1 ? "" : "s") read in \(formatCount(read.generations)) generation\(read.generations == 1 ? "" : "s")"
+        integrity += read.chunksCorrupt > 0 ? " · \(formatCount(read.chunksCorrupt)) corrupt" : " · none corrupt"
         if read.truncated { integrity += " · truncated" }
         if read.bytesLost > 0 { integrity += " · \(formatCount(read.bytesLost)) bytes lost" }
         row("Integrity", integrity)
