@@ -43,9 +43,10 @@ public struct ImbalanceReport: Sendable, Equatable {
     public var cv: Double
     /// Time during which at least one P ran no task while at least one task was runnable.
     public var idleWhileRunnableNanoseconds: UInt64
-    /// Events (and declared Ps) naming a P past the first `ProcSlots.limit` Ps: the
-    /// figures leave those Ps out (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any
-    /// trace of a real machine.
+    /// P events and task starts (a steal once for each such P it names), and declared Ps,
+    /// that name a P past the first `AnalysisLimits.maxTrackedProcs`: the figures leave
+    /// those Ps out (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any trace of a real
+    /// machine.
     public var untrackedProcEvents: UInt64 = 0
     /// Windows cut (the last may be shorter), and those in which some P was busy.
     public var windows: UInt64

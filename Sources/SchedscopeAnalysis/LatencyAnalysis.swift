@@ -48,8 +48,8 @@ public struct LatencyReport: Sendable, Equatable {
     public var includesRuntime: Bool
     public var runtimeTasksExcluded: UInt64
     public var runtimeSamplesExcluded: UInt64
-    /// Samples on a P past the first `ProcSlots.limit` Ps: in every figure but `byProc`
-    /// (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any trace of a real machine.
+    /// Samples on a P past the first `AnalysisLimits.maxTrackedProcs`: in every figure but
+    /// `byProc` (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any trace of a real machine.
     public var untrackedProcSamples: UInt64 = 0
     /// Every sample, as a histogram (the distribution `report` draws).
     public var histogram = LogLinearHistogram()
