@@ -83,4 +83,33 @@ struct HostileNumberTests {
             #expect(result.status <= 2, "\(arguments.joined(separator: " ")): \(result)")
         }
     }
+
+    /// P `p` starts, creates task `p + 1` and runs it, for `count` Ps (the builder declares 0).
+    static func manyProcs(_ count: Int) -> [UInt8] {
+        let builder = TraceBuilder(procs: 0)
+        for p in 0..<count {
+            let t = UInt64(p) * 100, proc = UInt32(p), task = UInt64(p + 1)
+            builder.procStart(proc, at: t).create(task, proc: proc, at: t).start(task, proc: proc, at: t + 5)
+        }
+        return builder.bytes()
+    }
+
+    @Test("a trace naming more Ps than the analyses follow: a warning on stderr, the first 1,024 Ps in the JSON")
+    func procsPastTheLimit() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let path = try scratch.write(Self.manyProcs(1_030), to: "many-procs.sctrace")
+        let warning = "warning: '\(path)' names more than 1,024 Ps; the analyses follow the first 1,024 and leave the others out of the per-P figures (12 events and 6 latency samples on them)"
+        for command in ["analyze", "report"] {
+            let arguments = command == "report" ? [command, path, "-o", scratch.path("r.html")] : [command, path]
+            let result = try await schedscope(arguments)
+            #expect(result.status == 0 && result.stderrLines.contains(warning), "\(result)")
+        }
+        let json = try await schedscope("imbalance", path, "--format", "json")
+        #expect(json.status == 0 && json.stdout.components(separatedBy: "\"proc\":").count - 1 == 1_024, "\(json.stderr)")
+        // Within the limit: no warning.
+        let within = try scratch.write(Self.manyProcs(1_024), to: "within.sctrace")
+        let quiet = try await schedscope("analyze", within)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet)")
+    }
 }
