@@ -43,10 +43,10 @@ public struct ImbalanceReport: Sendable, Equatable {
     public var cv: Double
     /// Time during which at least one P ran no task while at least one task was runnable.
     public var idleWhileRunnableNanoseconds: UInt64
-    /// P events and task starts (a steal once for each such P it names), and declared Ps,
-    /// that name a P past the first `AnalysisLimits.maxTrackedProcs`: the figures leave
-    /// those Ps out (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any trace of a real
-    /// machine.
+    /// P events and task starts (a steal once for each such P it names), and declared or
+    /// `--proc`-selected Ps, that name a P past the first `AnalysisLimits.maxTrackedProcs`:
+    /// the figures leave those Ps out (docs/ANALYSES.md, "Ps beyond the limit"). 0 in any
+    /// trace of a real machine.
     public var untrackedProcEvents: UInt64 = 0
     /// Windows cut (the last may be shorter), and those in which some P was busy.
     public var windows: UInt64
@@ -117,12 +117,12 @@ public struct ImbalanceAnalysis: TaskLifecycleObserver {
         fixedProcs = selected != nil
         windowStart = window.from
         windowEnd = window.from > UInt64.max - self.windowSize ? UInt64.max : window.from + self.windowSize
-        // Declared Ps past the limit are not registered, only counted (a header may declare
-        // up to `FormatLimits.maxDeclaredProcs`).
-        let declared = Int(procCount)
-        let initial = selected.map { $0.sorted() } ?? (0..<UInt32(min(declared, ProcSlots<Proc>.limit))).map { ProcID($0) }
-        for proc in initial where proc.isSome && !procs.isFull { _ = procs.register(proc, Proc()) }
-        if selected == nil { untrackedProcEvents = UInt64(max(0, declared - ProcSlots<Proc>.limit)) }
+        // Ps past the limit (declared, up to `FormatLimits.maxDeclaredProcs`, or selected)
+        // are counted, not registered.
+        let initial = selected.map { $0.sorted() } ?? (0..<procCount).map { ProcID($0) }
+        for proc in initial where proc.isSome {
+            if procs.isFull { untrackedProcEvents &+= 1 } else { _ = procs.register(proc, Proc()) }
+        }
         self.procCount = procs.count
     }
 

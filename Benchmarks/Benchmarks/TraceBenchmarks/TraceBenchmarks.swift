@@ -81,13 +81,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("summary: segments, read + summary analysis each") { benchmark in
         let reader = try TraceReader(path: benchTrace.path)
         try measurePass(benchmark) {
-            let joined = try reader.reduceSegments(read: { segment, index in
-                var part = SummaryAnalysis(followsEarlierSegment: index > 0)
-                try segment.forEachBatch { part.consume($0) }
-                return part
-            }, merge: { $0.append($1) })
-            guard let joined else { throw SegmentsDeclined() }
-            let report = joined.finish(info: reader.info, read: reader.report)
+            let report = try segmentedSummary(reader, threads: TraceReader.defaultSegmentThreads)
             blackHole(report)
             return report.events
         }
@@ -97,15 +91,7 @@ let benchmarks: @Sendable () -> Void = {
     // reader and summary (on fewer cores they take turns; the peak RSS is what counts).
     Benchmark("summary: segments on 8 threads (memory)") { benchmark in
         let reader = try TraceReader(path: benchTrace.path)
-        try measurePass(benchmark) {
-            let joined = try reader.reduceSegments(threads: 8, read: { segment, index in
-                var part = SummaryAnalysis(followsEarlierSegment: index > 0)
-                try segment.forEachBatch { part.consume($0) }
-                return part
-            }, merge: { $0.append($1) })
-            guard let joined else { throw SegmentsDeclined() }
-            return joined.finish(info: reader.info, read: reader.report).events
-        }
+        try measurePass(benchmark) { try segmentedSummary(reader, threads: 8).events }
     }
 
     // A ceiling, not a result: each segment analysed from scratch by its own FullAnalysis
@@ -146,6 +132,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A forged shape: 200,000 Ps in 10 s, each with a proc_start and a task started on it
+    // that never stops (docs/BENCHMARKS.md, "Traces that name many Ps"). The analyses
+    // follow the first 1,024 Ps; before that limit this took 7 GB and 13 s.
+    Benchmark("analyze: a trace naming 200,000 Ps") { benchmark in
+        let path = try manyProcsTrace(procs: 200_000, span: 10_000_000_000)
+        try measurePass(benchmark) {
+            let reader = try TraceReader(path: path)
+            var analysis = FullAnalysis(procCount: reader.info.procCount)
+            var count: UInt64 = 0
+            try reader.forEachBatch { batch in
+                analysis.consume(batch)
+                count &+= UInt64(batch.count)
+            }
+            blackHole(analysis.finish(strings: reader.strings))
+            return count
+        }
+    }
+
     Benchmark("write: encode + deflate, 1M events") { benchmark in
         let events = try readEvents(limit: 1_000_000)
         let sink = ByteSink()
@@ -160,6 +164,35 @@ let benchmarks: @Sendable () -> Void = {
 
 /// The trace did not split (one core): the segmented pass has nothing to measure.
 private struct SegmentsDeclined: Error {}
+
+/// A trace in which P `p` starts, creates task `p + 1` and starts it at `p · span / procs`
+/// (written once to the temporary directory).
+private func manyProcsTrace(procs: Int, span: UInt64) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("schedscope-bench-procs-\(procs).sctrace").path
+    if FileManager.default.fileExists(atPath: path) { return path }
+    let writer = try TraceWriter(path: path, info: TraceInfo(producer: "many procs", procCount: 8, startWallTimeNanoseconds: 0, clock: .synthetic))
+    let thread = ThreadID(rawValue: 1)
+    for p in 0..<procs {
+        let t = UInt64(p) * (span / UInt64(procs)), proc = ProcID(UInt32(p)), task = TaskID(rawValue: UInt64(p + 1))
+        try writer.append(Event(kind: .procStart, timestamp: t, thread: thread, proc: proc))
+        try writer.append(Event(kind: .taskCreate, timestamp: t, thread: thread, proc: proc, task: task))
+        try writer.append(Event(kind: .taskStart, timestamp: t + 1, thread: thread, proc: proc, task: task))
+    }
+    _ = try writer.finish()
+    return path
+}
+
+/// `schedscope summary`'s segmented path: a reader and a summary per segment, on `threads`
+/// threads, joined in file order.
+private func segmentedSummary(_ reader: TraceReader, threads: Int) throws -> SummaryReport {
+    let joined = try reader.reduceSegments(threads: threads, read: { segment, index in
+        var part = SummaryAnalysis(followsEarlierSegment: index > 0)
+        try segment.forEachBatch { part.consume($0) }
+        return part
+    }, merge: { $0.append($1) })
+    guard let joined else { throw SegmentsDeclined() }
+    return joined.finish(info: reader.info, read: reader.report)
+}
 
 private func readEvents(limit: Int) throws -> [Event] {
     let reader = try TraceReader(path: benchTrace.path)
