@@ -12,6 +12,8 @@ public final class ByteSource: @unchecked Sendable {
     public let size: UInt64
     /// The path, for messages; nil for memory.
     public let path: String?
+    /// Bytes of a memory source whose reads fail as a disk's can (tests of I/O errors).
+    private let unreadable: Range<UInt64>?
 
     /// Opens `path` for reading.
     /// - Throws: `TraceFormatError` with `.fileNotFound`, `.isDirectory` or `.ioError`.
@@ -33,6 +35,7 @@ public final class ByteSource: @unchecked Sendable {
         }
         fd = descriptor
         memory = nil
+        unreadable = nil
         self.path = path
         var end = lseek(descriptor, 0, SEEK_END)
         if end < 0 { end = 0 }
@@ -45,6 +48,16 @@ public final class ByteSource: @unchecked Sendable {
         memory = bytes
         size = UInt64(bytes.count)
         path = name
+        unreadable = nil
+    }
+
+    /// Wraps bytes in memory, of which `unreadable` fail to read with an I/O error (tests).
+    package init(bytes: [UInt8], name: String? = nil, unreadable: Range<UInt64>) {
+        fd = -1
+        memory = bytes
+        size = UInt64(bytes.count)
+        path = name
+        self.unreadable = unreadable
     }
 
     deinit {
@@ -58,6 +71,9 @@ public final class ByteSource: @unchecked Sendable {
         guard offset < size, count > 0 else { return 0 }
         let wanted = Int(min(UInt64(count), size - offset))
         if let memory {
+            if let unreadable, unreadable.overlaps(offset..<offset + UInt64(wanted)) {
+                throw TraceFormatError(code: .ioError, path: path, byteOffset: offset, reason: "read failed", cause: "injected")
+            }
             memory.withUnsafeBytes { source in
                 buffer.baseAddress!.copyMemory(from: source.baseAddress! + Int(offset), byteCount: wanted)
             }

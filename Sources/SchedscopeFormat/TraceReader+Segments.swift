@@ -12,6 +12,9 @@ struct TraceSegmentStart: Sendable {
     var strings: StringTable
     var stringBytes: Int
     var endChunkFound: Bool
+    /// The events the segment's chunk headers declare (a forged header may lie: a hint for
+    /// sizing buffers under a cap, never a bound that reading relies on).
+    var declaredEvents: UInt64 = 0
 }
 
 /// Reading a trace as consecutive segments on several threads at once.
@@ -73,10 +76,10 @@ extension TraceReader {
             return nil
         }
         let whole = UncheckedReader(self)
+        let segments = SegmentStarts(starts)
         // Without a thread (the system's limit), the caller reads the trace as usual.
         guard let pool = OrderedWorkPool(count: starts.count, threads: threads, window: threads + 2, work: { index in
-            let end = index + 1 < starts.count ? starts[index + 1].offset : nil
-            let segment = TraceReader(segmentOf: whole.value, start: starts[index], end: end)
+            let segment = segments.reader(index, of: whole.value)
             return SegmentOutcome(result: Result { try read(segment, index) }, segment: segment)
         }) else { return nil }
         defer { pool.finish() }
@@ -116,16 +119,20 @@ extension TraceReader {
         guard segments > 1, !candidates.isEmpty else { return nil }
         // The first generation start at or after each equal share of the events.
         var chosen: [(offset: UInt64, index: Int)] = []
+        var eventsBefore: [UInt64] = [0]
         var next = 0
         for k in 1..<segments {
             let target = total / segments * k
             while next < candidates.count && candidates[next].eventsBefore < target { next += 1 }
             guard next < candidates.count else { break }
             chosen.append((candidates[next].offset, candidates[next].index))
+            eventsBefore.append(candidates[next].eventsBefore)
             next += 1
         }
-        guard !chosen.isEmpty else { return nil }
-        return try segmentStarts(at: chosen)
+        guard !chosen.isEmpty, var starts = try segmentStarts(at: chosen) else { return nil }
+        eventsBefore.append(max(total, eventsBefore.last!))
+        for index in starts.indices { starts[index].declaredEvents = eventsBefore[index + 1] &- eventsBefore[index] }
+        return starts
     }
 
     // Bounds on what planning holds, whatever the file: a forged one may have a generation
@@ -212,9 +219,11 @@ private struct SegmentOutcome<Part>: @unchecked Sendable {
     let segment: TraceReader
 }
 
-/// The whole-file reader, handed to the segments' threads, which read only its immutable
-/// fields (its byte source reads with `pread`).
-private struct UncheckedReader: @unchecked Sendable {
+/// A reader handed to another thread, which uses it only as the handing thread allows: a
+/// segmented or split read's workers read only its immutable fields (its byte source reads
+/// with `pread`) to make segment readers; a three-stage read's producer owns it while the
+/// consumer reads `published`.
+struct UncheckedReader: @unchecked Sendable {
     let value: TraceReader
     init(_ value: TraceReader) { self.value = value }
 }
@@ -238,5 +247,18 @@ extension ReadReport {
             }
         }
         unrecordedDamages += later.unrecordedDamages
+    }
+}
+
+/// Where each segment of a segmented or split read starts; immutable, read by every thread.
+struct SegmentStarts: Sendable {
+    private let starts: [TraceSegmentStart]
+    init(_ starts: [TraceSegmentStart]) { self.starts = starts }
+    var count: Int { starts.count }
+    subscript(index: Int) -> TraceSegmentStart { starts[index] }
+
+    /// A reader of segment `index` of `whole`.
+    func reader(_ index: Int, of whole: TraceReader) -> TraceReader {
+        TraceReader(segmentOf: whole, start: starts[index], end: index + 1 < starts.count ? starts[index + 1].offset : nil)
     }
 }

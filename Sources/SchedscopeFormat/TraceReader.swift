@@ -47,13 +47,20 @@ public final class TraceReader {
     private var stringsChanged = false
     /// The consumer's view while a parallel read runs: the snapshot that came with the
     /// latest batch taken. Touched only by the consuming thread, as is `streaming`.
-    private var published = StringTable()
-    private var streaming = false
+    var published = StringTable()
+    var streaming = false
 
-    /// Events handed to the consumer at a time. A parallel read holds four batches (3 MB);
+    /// Events handed to the consumer at a time. A three-stage read holds four batches (3 MB),
+    /// a split read up to `SplitReadLimits.slots` of them;
     /// with 4,096-event batches `analyze` on two cores ran about 4 % slower (four times the
     /// hand-overs between its threads), and one core was the same (docs/BENCHMARKS.md).
     public static let batchSize = 16_384
+
+    /// How a parallel read splits the trace between two threads (`readSplit`).
+    package var splitLimits = SplitReadLimits()
+    /// After a parallel read that split the trace: its segments, and how many of them the
+    /// calling thread read itself (tests).
+    package internal(set) var lastSplit: (segments: Int, readByCaller: Int)?
 
     /// Bytes the merge of one generation may hold (`FormatLimits.maxMergeBytes`; tests lower it).
     package var mergeBudget = FormatLimits.maxMergeBytes
@@ -167,11 +174,13 @@ public final class TraceReader {
 
     /// Streams every event in time order, `batchSize` at a time. Can be called once.
     ///
-    /// - Parameter parallel: read on other threads while this thread runs `body` (the
-    ///   default when the process may use more than one core): a background thread merges,
-    ///   and inflating and decoding run ahead of it on a Dispatch queue — three stages, so
-    ///   that a heavy consumer (`analyze`) and a light one (`summary`) both keep two cores
-    ///   busy.
+    /// - Parameter parallel: read on another thread too while this thread runs `body` (the
+    ///   default when the process may use more than one core). A trace of several segments
+    ///   (generations) is split: a helper thread reads some segments whole and this thread
+    ///   the others, consuming all in file order (`readSplit`). Otherwise three stages: a
+    ///   background thread merges, and inflating and decoding run ahead of it on a Dispatch
+    ///   queue. Either way a heavy consumer (`analyze`) and a light one (`stats`) both keep
+    ///   two cores busy.
     /// - Throws: an I/O error from the source, or whatever `body` throws.
     public func forEachBatch(parallel: Bool = TraceReader.defaultParallel, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a TraceReader streams its events once")
@@ -185,10 +194,13 @@ public final class TraceReader {
             }
             return
         }
+        if try readSplit(body) { return }
         let pipeline = EventBatchPipeline(slots: Self.pipelineSlots, capacity: Self.batchSize)
         published = building
         streaming = true
         defer { streaming = false }
+        // While the producer runs, only its thread touches the reader's scanner state,
+        // report and `building`; the consumer reads `published`.
         let producer = UncheckedReader(self)
         try pipeline.run(produce: { pipeline in
             let reader = producer.value
@@ -205,15 +217,9 @@ public final class TraceReader {
     /// Batches in flight between a parallel read's two threads.
     private static let pipelineSlots = 4
 
-    /// The reader, handed to the producing thread. While it runs, only that thread touches
-    /// the reader's scanner state, report and `building`; the consumer reads `published`.
-    private struct UncheckedReader: @unchecked Sendable {
-        let value: TraceReader
-        init(_ value: TraceReader) { self.value = value }
-    }
 
     /// The string table, if it changed since the last call.
-    private func takeStringsSnapshot() -> StringTable? {
+    func takeStringsSnapshot() -> StringTable? {
         guard stringsChanged else { return nil }
         stringsChanged = false
         return building
@@ -222,7 +228,7 @@ public final class TraceReader {
     /// Reads every chunk in order, handing merged batches to `deliver`, which returns the
     /// buffer (of `batchSize` events) to fill next; `first` is the first such buffer.
     /// `decodeAhead`: inflate and decode on a Dispatch queue while this thread merges.
-    private func readAll(
+    func readAll(
         into first: UnsafeMutablePointer<Event>, decodeAhead: Bool,
         deliver: (UnsafeBufferPointer<Event>) throws -> UnsafeMutablePointer<Event>
     ) throws {
