@@ -8,10 +8,11 @@ import SchedscopeModel
 /// the helper fills in place.
 ///
 /// Who reads what is decided as the read goes, from how long each side waited on the
-/// other: when the caller sat waiting for the helper's batches longer than the helper sat
-/// blocked on a full ring, the caller has time to spare and takes the next segment itself;
-/// otherwise the helper takes it. So a heavy consumer (`analyze`) leaves most of the
-/// reading to the helper and a light one (`stats`) shares it about evenly, on any machine.
+/// other: each time the helper takes a segment, the caller's share moves up if the caller
+/// sat waiting for the helper's batches longer than the helper sat blocked on a full ring
+/// since the last time (the caller has time to spare), down if the reverse, and the
+/// caller's segments come evenly spaced. So a heavy consumer (`analyze`) leaves most of the
+/// reading to the helper and a light one (`stats`) takes more of it, on any machine.
 ///
 /// Unchecked: every stored property is read and written with `lock` held, except what is
 /// immutable and the slot buffers, each owned by one side at a time (filled by the helper
@@ -50,6 +51,13 @@ final class SegmentRelay: @unchecked Sendable {
     /// Nanoseconds each side waited for the other since the last segment was handed out.
     private var callerWaited: UInt64 = 0
     private var helperWaited: UInt64 = 0
+    /// Caller segments handed out per helper segment, adjusted at every hand-out: up by
+    /// `ratioStep` when the caller waited longer, down when the helper did. It starts at
+    /// one caller segment for two of the helper's, about where `analyze` settles.
+    private var callerRatio = 0.5
+    /// Caller segments owed: the ratio's fractions, accumulated, so that the caller's
+    /// segments come evenly spaced.
+    private var callerCredit = 0.0
 
     /// - Parameter callerReads: who reads each segment (true: the caller), fixed in
     ///   advance; nil to decide as the read goes.
@@ -72,14 +80,6 @@ final class SegmentRelay: @unchecked Sendable {
     }
 
     // MARK: - Who reads which segment
-
-    /// Caller segments handed out per helper segment, adjusted at every hand-out: up by
-    /// `ratioStep` when the caller waited longer, down when the helper did. It starts at
-    /// one caller segment for two of the helper's, about where `analyze` settles.
-    private var callerRatio = 0.5
-    /// Caller segments owed: the ratio's fractions, accumulated, so that the caller's
-    /// segments come evenly spaced.
-    private var callerCredit = 0.0
 
     /// Helper: the next segment to read, or nil when none is left (or the caller stopped).
     func claimForHelper() -> Int? {
@@ -108,6 +108,8 @@ final class SegmentRelay: @unchecked Sendable {
         }
     }
 
+    /// How far the caller's share moves at a hand-out: small enough that one noisy wait does
+    /// not swing it, large enough that ten hand-outs take the starting share to none.
     static let ratioStep = 0.05
     /// At most three caller segments per helper segment: a consumer so light that the caller
     /// would take more still leaves the helper some reading.
