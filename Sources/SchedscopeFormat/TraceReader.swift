@@ -56,6 +56,11 @@ public final class TraceReader {
     /// hand-overs between its threads), and one core was the same (docs/BENCHMARKS.md).
     public static let batchSize = 16_384
 
+    /// Whether a parallel read may split a trace of several segments between two threads
+    /// (`readSplit`; up to 96 MB of events in flight). False keeps the three-stage read,
+    /// which holds 3 MB in flight but is slower on this kind of machine (docs/BENCHMARKS.md,
+    /// "Reading in shared segments").
+    public var splitsSegments = true
     /// How a parallel read splits the trace between two threads (`readSplit`).
     package var splitLimits = SplitReadLimits()
     /// After a parallel read that split the trace: its segments, and how many of them the
@@ -194,7 +199,7 @@ public final class TraceReader {
             }
             return
         }
-        if try readSplit(body) { return }
+        if splitsSegments, try readSplit(body) { return }
         let pipeline = EventBatchPipeline(slots: Self.pipelineSlots, capacity: Self.batchSize)
         published = building
         streaming = true

@@ -138,6 +138,21 @@ struct SplitReadTests {
         #expect(read.events == (try Self.read(ByteSource(bytes: trace.bytes), parallel: false)).events)
     }
 
+    @Test("a reader told not to split reads in three stages, the same events")
+    func splitsSegmentsOff() throws {
+        let trace = try SegmentedReadTests.trace(seed: 9, threads: 3, events: 4_000, layout: .tiny)
+        let whole = try Self.read(ByteSource(bytes: trace.bytes), parallel: false)
+        for splits in [true, false] {
+            let reader = try TraceReader(source: ByteSource(bytes: trace.bytes))
+            reader.splitLimits = Self.limits(.adaptive, maxEvents: 300)
+            reader.splitsSegments = splits
+            var events: [Event] = []
+            try reader.forEachBatch(parallel: true) { events.append(contentsOf: $0) }
+            #expect((reader.lastSplit != nil) == splits)
+            #expect(events == whole.events)
+        }
+    }
+
     @Test("the consumer stops in a segment of either thread: its error comes back, after a prefix of the events", arguments: [Pattern.callerOnly, .helperOnly, .alternate, .adaptive])
     func consumerStops(_ pattern: Pattern) throws {
         let trace = try SegmentedReadTests.trace(seed: 3, threads: 4, events: 12_000, layout: .tiny)
