@@ -50,9 +50,9 @@ public final class TraceReader {
     var published = StringTable()
     var streaming = false
 
-    /// Events handed to the consumer at a time. A three-stage read holds four batches (3 MB),
-    /// a split read up to `SplitReadLimits.slots` of them;
-    /// with 4,096-event batches `analyze` on two cores ran about 4 % slower (four times the
+    /// Events handed to the consumer at a time. A three-stage read holds four batches in
+    /// flight (3 MB), a split read up to `SplitReadLimits.slots` (96 MB). With 4,096-event
+    /// batches `analyze` on two cores ran about 4 % slower (four times the
     /// hand-overs between its threads), and one core was the same (docs/BENCHMARKS.md).
     public static let batchSize = 16_384
 
