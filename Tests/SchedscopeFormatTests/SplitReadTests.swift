@@ -6,8 +6,8 @@ import Testing
 /// each read whole segments while the calling one consumes them all in file order: these
 /// tests hold it to the one-thread read — events, order, report, strings, and the strings
 /// seen while each batch is consumed — whoever reads which segment, with a ring of one slot
-/// or many, on intact and damaged traces; and check that an error or an early stop on
-/// either side ends the read cleanly.
+/// or two, on intact and damaged traces; and check that an error or an early stop on either
+/// side ends the read cleanly, and that a reader told not to split does not.
 @Suite("Split read: two threads reading segments give the one-thread read")
 struct SplitReadTests {
     /// Who reads which segment.
@@ -46,14 +46,13 @@ struct SplitReadTests {
     }
 
     /// Reads with `parallel` (split when `limits` let the trace split), or on one thread.
-    static func read(_ source: ByteSource, parallel: Bool, limits: SplitReadLimits = SplitReadLimits(), stopAfter: Int = .max) throws -> Outcome {
+    static func read(_ source: ByteSource, parallel: Bool, limits: SplitReadLimits = SplitReadLimits()) throws -> Outcome {
         let reader = try TraceReader(source: source)
         reader.splitLimits = limits
         var events: [Event] = []
         var labels: [String] = []
         try reader.forEachBatch(parallel: parallel) { batch in
             for event in batch {
-                if events.count == stopAfter { throw Stop() }
                 events.append(event)
                 if event.kind == .taskCreate { labels.append(reader.strings[event.label]) }
             }
