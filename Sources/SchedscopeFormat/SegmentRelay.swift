@@ -144,7 +144,7 @@ final class SegmentRelay: @unchecked Sendable {
     /// it publishes. - Throws: `Stopped` once the caller has stopped.
     func acquire() throws -> UnsafeMutablePointer<Event> {
         try lock.locked {
-            try waitWhile(filled == slots.count, adding: &helperWaited)
+            try waitForRoom()
             return slots[(head + filled) % slots.count]
         }
     }
@@ -164,10 +164,8 @@ final class SegmentRelay: @unchecked Sendable {
     /// Marks the end of a helper segment, after its batches. - Throws: `Stopped`.
     func publishEnd(_ reader: TraceReader, _ error: (any Error)?) throws {
         try lock.locked {
-            try waitWhile(filled == slots.count, adding: &helperWaited)
-            let index = (head + filled) % slots.count
-            counts[index] = 0
-            ends[index] = (reader, error)
+            try waitForRoom()
+            ends[(head + filled) % slots.count] = (reader, error)
             filled += 1
             lock.broadcast()
         }
@@ -179,11 +177,7 @@ final class SegmentRelay: @unchecked Sendable {
     /// of segments the helper claimed, which the helper always ends with `publishEnd`.
     func take() -> Item {
         lock.locked {
-            if filled == 0 {
-                let start = Self.now()
-                while filled == 0 { lock.wait() }
-                callerWaited &+= Self.now() &- start
-            }
+            wait(while: { filled == 0 }, adding: &callerWaited)
             if let end = ends[head] {
                 ends[head] = nil
                 return .segmentEnd(end.0, end.1)
@@ -211,17 +205,20 @@ final class SegmentRelay: @unchecked Sendable {
         }
     }
 
-    /// With the lock held: waits while `condition` holds, adding the time waited to `total`.
+    /// With the lock held, on the helper's side: waits for a free slot.
     /// - Throws: `Stopped` if the caller stopped.
-    private func waitWhile(_ condition: @autoclosure () -> Bool, adding total: inout UInt64) throws {
-        guard condition() && !stopped else {
-            if stopped { throw Stopped() }
-            return
-        }
-        let start = Self.now()
-        while condition() && !stopped { lock.wait() }
-        total &+= Self.now() &- start
+    private func waitForRoom() throws {
+        wait(while: { filled == slots.count && !stopped }, adding: &helperWaited)
         if stopped { throw Stopped() }
+    }
+
+    /// With the lock held: waits while `condition` holds, adding the time waited to `total`
+    /// (what decides who reads the next segment).
+    private func wait(while condition: () -> Bool, adding total: inout UInt64) {
+        guard condition() else { return }
+        let start = Self.now()
+        while condition() { lock.wait() }
+        total &+= Self.now() &- start
     }
 
     private static func now() -> UInt64 {

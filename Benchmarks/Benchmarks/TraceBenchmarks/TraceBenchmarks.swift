@@ -101,14 +101,7 @@ let benchmarks: @Sendable () -> Void = {
         let reader = try TraceReader(path: benchTrace.path)
         try measurePass(benchmark) {
             let count = try reader.reduceSegments(read: { segment, _ in
-                var analysis = FullAnalysis(procCount: segment.info.procCount, leakOptions: LeakOptions(byRegion: true))
-                var count: UInt64 = 0
-                try segment.forEachBatch { batch in
-                    analysis.consume(batch)
-                    count &+= UInt64(batch.count)
-                }
-                blackHole(analysis.finish(strings: segment.strings))
-                return count
+                try analyzeAll(segment, parallel: false, byRegion: true)
             }, merge: { $0 += $1 })
             guard let count else { throw SegmentsDeclined() }
             return count
@@ -121,17 +114,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("analyze: read + all analyses in one pass, \(name)") { benchmark in
             let reader = try TraceReader(path: benchTrace.path)
             reader.splitsSegments = splits
-            try measurePass(benchmark) {
-                var analysis = FullAnalysis(procCount: reader.info.procCount, leakOptions: LeakOptions(byRegion: true))
-                var count: UInt64 = 0
-                // Whole batches, as `schedscope analyze` hands them over.
-                try reader.forEachBatch(parallel: parallel) { batch in
-                    analysis.consume(batch)
-                    count &+= UInt64(batch.count)
-                }
-                blackHole(analysis.finish(strings: reader.strings))
-                return count
-            }
+            try measurePass(benchmark) { try analyzeAll(reader, parallel: parallel, byRegion: true) }
         }
     }
 
@@ -140,17 +123,7 @@ let benchmarks: @Sendable () -> Void = {
     // follow the first 1,024 Ps; before that limit this took 7 GB and 13 s.
     Benchmark("analyze: a trace naming 200,000 Ps") { benchmark in
         let path = try manyProcsTrace(procs: 200_000, span: 10_000_000_000)
-        try measurePass(benchmark) {
-            let reader = try TraceReader(path: path)
-            var analysis = FullAnalysis(procCount: reader.info.procCount)
-            var count: UInt64 = 0
-            try reader.forEachBatch { batch in
-                analysis.consume(batch)
-                count &+= UInt64(batch.count)
-            }
-            blackHole(analysis.finish(strings: reader.strings))
-            return count
-        }
+        try measurePass(benchmark) { try analyzeAll(TraceReader(path: path), parallel: TraceReader.defaultParallel, byRegion: false) }
     }
 
     Benchmark("write: encode + deflate, 1M events") { benchmark in
@@ -163,6 +136,19 @@ let benchmarks: @Sendable () -> Void = {
             return UInt64(events.count)
         }
     }
+}
+
+/// Reads every event of `reader` into one `FullAnalysis`, in whole batches as `schedscope
+/// analyze` hands them over, and finishes it. - Returns: the events read.
+private func analyzeAll(_ reader: TraceReader, parallel: Bool, byRegion: Bool) throws -> UInt64 {
+    var analysis = FullAnalysis(procCount: reader.info.procCount, leakOptions: LeakOptions(byRegion: byRegion))
+    var count: UInt64 = 0
+    try reader.forEachBatch(parallel: parallel) { batch in
+        analysis.consume(batch)
+        count &+= UInt64(batch.count)
+    }
+    blackHole(analysis.finish(strings: reader.strings))
+    return count
 }
 
 /// The trace did not split (one core): the segmented pass has nothing to measure.
