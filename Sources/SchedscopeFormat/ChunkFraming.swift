@@ -25,7 +25,7 @@ package enum ChunkFraming {
             return try body(header, stored)
         }
         guard let deflater else { return try framed(nil) }
-        return try deflater.withCompressed(payload, framed)
+        return try deflater.withCompressed(payload, content: type == .strings ? .text : .events, framed)
     }
 
     /// `frame` for the events chunk an encoder holds.

@@ -1,3 +1,4 @@
+import Foundation
 import SchedscopeFormat
 import SchedscopeModel
 import Testing
@@ -62,6 +63,41 @@ struct DeflaterTests {
         // The same deflater still works after refusing (its buffers are reused).
         let again = [UInt8](repeating: 1, count: 1_000)
         #expect(again.withUnsafeBytes { deflater.compress($0) } != nil)
+    }
+
+    /// Order-0 entropy of `bytes` in bits: no code that codes each byte on its own (as a
+    /// deflate stream without matches does) can be shorter.
+    static func entropyBits(_ bytes: [UInt8]) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        for byte in bytes { counts[Int(byte)] += 1 }
+        let total = Double(bytes.count)
+        return counts.filter { $0 > 0 }.reduce(0.0) { sum, count in
+            sum - Double(count) * log2(Double(count) / total)
+        }
+    }
+
+    @Test("with zlib, events chunks are Huffman-coded without LZ77 matches; strings chunks keep them")
+    func zlibStrategyFollowsChunkType() throws {
+        let repeated = Array(String(repeating: "task_start task_end ", count: 50).utf8)
+        let deflater = Deflater(level: 1, library: .zlib)
+        // The stored payload of a chunk of `type` holding `repeated`, as the writers frame it.
+        func stored(_ type: ChunkHeader.ChunkType) -> (header: ChunkHeader, bytes: [UInt8]) {
+            repeated.withUnsafeBytes { payload in
+                ChunkFraming.frame(payload, type: type, generation: 0, sequence: 0, itemCount: 1, deflater: deflater) { header, bytes in
+                    (header, Array(bytes))
+                }
+            }
+        }
+        let strings = stored(.strings), events = stored(.events)
+        #expect(strings.header.encoding == .zlib && events.header.encoding == .zlib)
+        // Matches turn the 50 repeats into one copy and a few back-references.
+        #expect(strings.bytes.count < 100, "\(strings.bytes.count) bytes")
+        // Without matches every byte costs at least its share of the order-0 entropy.
+        #expect(Double(events.bytes.count * 8) >= Self.entropyBits(repeated), "\(events.bytes.count) bytes")
+        for stream in [strings.bytes, events.bytes] {
+            #expect(try Self.inflate(stream, size: repeated.count, backend: .zlib) == repeated)
+            #expect(try Self.inflate(stream, size: repeated.count, backend: .automatic) == repeated)
+        }
     }
 
     /// `crc32` (libdeflate's when installed) and zlib's, the fallback.
