@@ -130,7 +130,18 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     /// `byRegion`: the tasks created inside each open region instance (instance → list).
     private let memberListOf = IDTable<Int>(capacity: 16)
     private var memberLists: [[UInt64]] = []
+    /// The length at which each list is next swept of ended tasks: twice what the last
+    /// sweep left, at least `firstSweep`.
+    private var sweepAt: [Int] = []
     private var freeLists: [Int] = []
+    private static let firstSweep = 64
+    /// The instance `addMember` last added to and its list: a test's tasks are mostly
+    /// created one after another in the same region, and this saves the table lookup then.
+    private var lastInstance: UInt32 = 0
+    private var lastList = 0
+    /// A freed list keeps its storage for the next region up to this many members, so that
+    /// regions reuse buffers instead of growing new ones; a longer one gives it back.
+    private static let keptListCapacity = 1024
 
     /// `options.byRegion`, where the per-event check reads it.
     private let byRegion: Bool
@@ -156,6 +167,10 @@ public struct LeakAnalysis: TaskLifecycleObserver {
         lifecycle.note(event.timestamp)
     }
 
+    /// `byRegion`: the task ids held in the open regions' member lists, ended ones not yet
+    /// swept included (what the lists cost in memory; for tests).
+    package var heldRegionMembers: Int { memberLists.reduce(0) { $0 + $1.count } }
+
     /// - Parameter ignoring: leaves out candidates and starved tasks whose label or reason
     ///   it returns true for (`--ignore REGEX`).
     public mutating func finish(strings: StringTable, ignoring: ((String) -> Bool)? = nil) -> LeakReport {
@@ -179,6 +194,7 @@ public struct LeakAnalysis: TaskLifecycleObserver {
     private mutating func judgeMembers(at now: UInt64, _ lifecycle: TaskLifecycle) {
         let ending = lifecycle.endingRegion
         guard ending != 0, let list = memberListOf.remove(UInt64(ending)) else { return }
+        if ending == lastInstance { lastInstance = 0 }
         if window.containsHanded(now) {
             let name = lifecycle.regionName(ending)
             for member in memberLists[list] {
@@ -186,29 +202,37 @@ public struct LeakAnalysis: TaskLifecycleObserver {
                 judge(member, record, at: now, region: name, lifecycle)
             }
         }
-        memberLists[list] = []
+        memberLists[list].removeAll(keepingCapacity: memberLists[list].capacity <= Self.keptListCapacity)
         freeLists.append(list)
     }
 
     private mutating func addMember(_ task: UInt64, to instance: UInt32, _ lifecycle: TaskLifecycle) {
         let key = UInt64(instance)
         let list: Int
-        if let known = memberListOf[key] {
+        if instance == lastInstance {
+            list = lastList
+        } else if let known = memberListOf[key] {
             list = known
         } else if let free = freeLists.popLast() {
             list = free
+            sweepAt[list] = Self.firstSweep
             memberListOf[key] = list
         } else {
             list = memberLists.count
             memberLists.append([])
+            sweepAt.append(Self.firstSweep)
             memberListOf[key] = list
         }
+        lastInstance = instance
+        lastList = list
         memberLists[list].append(task)
         // Drop ended tasks once the list has doubled since the last sweep, so a long region
-        // holds only about twice its live members.
-        let count = memberLists[list].count
-        if count >= 64 && count & (count - 1) == 0 {
+        // holds only about twice its live members, and each sweep is paid for by as many
+        // additions as it reads (a fixed threshold swept a list that hovered near it on
+        // nearly every addition).
+        if memberLists[list].count >= sweepAt[list] {
             memberLists[list].removeAll { lifecycle.tasks.find($0)?.pointee.memberOf != instance }
+            sweepAt[list] = max(Self.firstSweep, 2 * memberLists[list].count)
         }
     }
 

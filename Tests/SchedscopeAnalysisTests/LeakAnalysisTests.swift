@@ -130,6 +130,70 @@ struct LeakAnalysisTests {
         #expect(aged.starved.map(\.task.rawValue) == [5] && aged.starved[0].judgedAt == 100)
     }
 
+    /// Root task 1 opens region "long" and creates 1,000 children there, one every 10 ns.
+    /// Each child starts and parks; 60 later, the child is woken and ends, unless it is one
+    /// of the leakers (every `leakEvery`-th, offset by `seed`), which stay parked. So about
+    /// 60 children are alive at any time, and the region's member list must be swept of
+    /// ended children again and again. Then region "next" (which reuses the freed list)
+    /// gets 100 children, of which 7, 42 and 99 leak. Every parked child is a candidate of
+    /// the region it was created in, judged at that region's end.
+    @Test("long regions: the member lists are swept of ended tasks, and a freed list serves the next region", arguments: [(1, 7), (2, 13), (3, 50)])
+    func longRegionsSweepAndReuseLists(seed: Int, leakEvery: Int) throws {
+        let b = TraceBuilder(procs: 2)
+        b.procStart(0, at: 0).procStart(1, at: 0)
+        b.create(1, label: "root", proc: 0, at: 1).start(1, proc: 0, at: 2).regionBegin("long", task: 1, proc: 0, at: 3)
+        let children = 1_000, window = 60
+        func isLeaker(_ i: Int) -> Bool { (i + seed) % leakEvery == 0 }
+        var parkedAtEnd = Set<UInt64>()
+        for i in 0..<children {
+            let id = UInt64(100 + i), time = UInt64(10 + 10 * i)
+            b.create(id, parent: 1, label: "child", proc: 0, at: time)
+            b.start(id, proc: 1, at: time + 1).park(id, reason: "wait", proc: 1, at: time + 2)
+            parkedAtEnd.insert(id)
+            if i >= window, !isLeaker(i - window) {
+                let old = UInt64(100 + i - window)
+                b.unpark(old, by: 1, proc: 0, at: time + 3).start(old, proc: 1, at: time + 4).end(old, proc: 1, at: time + 5)
+                parkedAtEnd.remove(old)
+            }
+        }
+        let longEnd = UInt64(10 + 10 * children)
+        b.regionEnd("long", task: 1, proc: 0, at: longEnd)
+        b.regionBegin("next", task: 1, proc: 0, at: longEnd + 1)
+        let nextLeakers: Set<Int> = [7, 42, 99]
+        for i in 0..<100 {
+            let id = UInt64(10_000 + i), time = longEnd + 10 + UInt64(10 * i)
+            b.create(id, parent: 1, label: "next child", proc: 0, at: time).start(id, proc: 1, at: time + 1)
+            if nextLeakers.contains(i) {
+                b.park(id, reason: "wait", proc: 1, at: time + 2)
+            } else {
+                b.end(id, proc: 1, at: time + 2)
+            }
+        }
+        let nextEnd = longEnd + 2_000
+        b.regionEnd("next", task: 1, proc: 0, at: nextEnd).end(1, proc: 0, at: nextEnd + 1).log(at: nextEnd + 10)
+
+        var analysis = LeakAnalysis(options: LeakOptions(byRegion: true))
+        var mostHeld = 0
+        let strings = try streamWithStrings(b) { event in
+            analysis.consume(event)
+            mostHeld = max(mostHeld, analysis.heldRegionMembers)
+        }
+        let r = analysis.finish(strings: strings)
+        let judged = Dictionary(uniqueKeysWithValues: r.candidates.map { ($0.task.rawValue, $0) })
+        let expectedNext = Set(nextLeakers.map { UInt64(10_000 + $0) })
+        #expect(Set(judged.keys) == parkedAtEnd.union(expectedNext))
+        for id in parkedAtEnd {
+            #expect(judged[id]?.region == "long" && judged[id]?.judgedAt == longEnd, "child \(id)")
+        }
+        for id in expectedNext {
+            #expect(judged[id]?.region == "next" && judged[id]?.judgedAt == nextEnd, "child \(id)")
+        }
+        // Never more than twice the live members plus one sweep's worth: without sweeps the
+        // list of "long" would hold all 1,000 children by its end.
+        let mostAlive = window + children / leakEvery + 1
+        #expect(mostHeld <= 2 * mostAlive + 64, "\(mostHeld) ids held for at most \(mostAlive) live members")
+    }
+
     @Test func lostEventsMakeLaterVerdictsUncertain() throws {
         let b = TraceBuilder(procs: 1)
         b.procStart(0, at: 0)
