@@ -18,7 +18,7 @@ extension TraceReader {
     /// Streams every event in time order as `forEachBatch(parallel: true)` does, when the
     /// trace splits into enough segments. - Returns: false, with nothing read, when it
     /// does not (or its chunk headers cannot be planned from; the read in one piece then
-    /// reports why, in place).
+    /// reports why, in place), or when the helper thread cannot be started.
     func readSplit(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws -> Bool {
         let limits = splitLimits
         guard let plan = try? planSegments(
@@ -29,9 +29,9 @@ extension TraceReader {
         let relay = SegmentRelay(
             segments: starts.count, slots: Self.ringSlots(for: plan, limit: limits.slots), capacity: Self.batchSize,
             callerReads: limits.callerReads.map { callerReads in (0..<starts.count).map(callerReads) })
-        let helper = BackgroundThread {
+        guard let helper = BackgroundThread(starter: threadStarter, {
             Self.runHelper(relay, starts: starts, whole: whole.value)
-        }
+        }) else { return false }
         var failure: (any Error)?
         do {
             try consumeSegments(starts, relay: relay, body)

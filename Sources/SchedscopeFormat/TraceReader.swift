@@ -67,6 +67,11 @@ public final class TraceReader {
     /// calling thread read itself (tests).
     package internal(set) var lastSplit: (segments: Int, readByCaller: Int)?
 
+    /// Starts a parallel read's background thread. When it fails (the system's thread
+    /// limit), the read falls back to fewer threads, down to the calling one alone, with the
+    /// same events and report (tests make it fail).
+    package var threadStarter: ThreadStarter = startThread
+
     /// Bytes the merge of one generation may hold (`FormatLimits.maxMergeBytes`; tests lower it).
     package var mergeBudget = FormatLimits.maxMergeBytes
     /// Generation starts a segmented read's planning keeps as split candidates, and the
@@ -190,16 +195,24 @@ public final class TraceReader {
     public func forEachBatch(parallel: Bool = TraceReader.defaultParallel, _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a TraceReader streams its events once")
         consumed = true
-        guard parallel && !isSegment else {
-            let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
-            defer { output.deallocate() }
-            try readAll(into: output, decodeAhead: false) { batch in
-                try body(batch)
-                return output
-            }
-            return
+        if parallel && !isSegment {
+            // Each parallel read returns false, having read nothing, when its thread does
+            // not start.
+            if splitsSegments, try readSplit(body) { return }
+            if try readPipelined(body) { return }
         }
-        if splitsSegments, try readSplit(body) { return }
+        let output = UnsafeMutablePointer<Event>.allocate(capacity: Self.batchSize)
+        defer { output.deallocate() }
+        try readAll(into: output, decodeAhead: false) { batch in
+            try body(batch)
+            return output
+        }
+    }
+
+    /// The three-stage read: a background thread merges (`readAll`, decoding ahead on a
+    /// Dispatch queue) while this one runs `body`. - Returns: false, with nothing read, if
+    /// the background thread could not be started.
+    private func readPipelined(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws -> Bool {
         let pipeline = EventBatchPipeline(slots: Self.pipelineSlots, capacity: Self.batchSize)
         published = building
         streaming = true
@@ -207,7 +220,7 @@ public final class TraceReader {
         // While the producer runs, only its thread touches the reader's scanner state,
         // report and `building`; the consumer reads `published`.
         let producer = UncheckedReader(self)
-        try pipeline.run(produce: { pipeline in
+        return try pipeline.run(starter: threadStarter, produce: { pipeline in
             let reader = producer.value
             try reader.readAll(into: pipeline.acquire(), decodeAhead: true) { batch in
                 pipeline.publish(count: batch.count, strings: reader.takeStringsSnapshot())

@@ -28,6 +28,9 @@ public final class GoTraceImporter {
     private var parser: GoTraceParser
     private var pending: GoGeneration?
     private var consumed = false
+    /// Starts a parallel import's background thread; when it fails (the system's thread
+    /// limit), the import runs on the calling thread alone (tests make it fail).
+    package var threadStarter: ThreadStarter = startThread
 
     /// Events handed to the consumer at a time.
     public static let batchSize = 4096
@@ -117,16 +120,20 @@ public final class GoTraceImporter {
                              _ body: (UnsafeBufferPointer<Event>) throws -> Void) throws {
         precondition(!consumed, "a GoTraceImporter streams its events once")
         consumed = true
-        guard parallel else {
-            try importAll { batch, _ in try body(batch) }
-            return
-        }
+        if parallel, try importPipelined(body) { return }
+        try importAll { batch, _ in try body(batch) }
+    }
+
+    /// Imports on a background thread while this one runs `body`. - Returns: false, with
+    /// nothing imported, if the thread could not be started (the import then runs on the
+    /// calling thread alone).
+    private func importPipelined(_ body: (UnsafeBufferPointer<Event>) throws -> Void) throws -> Bool {
         let pipeline = EventBatchPipeline(slots: 4, capacity: Self.batchSize)
         published = parser.strings
         streaming = true
         defer { streaming = false }
         let importer = UncheckedImporter(self)
-        try pipeline.run(produce: { pipeline in
+        return try pipeline.run(starter: threadStarter, produce: { pipeline in
             // The table comes with a batch only when strings were added (copied then).
             try importer.value.importAll { batch, strings in try pipeline.put(batch, strings: strings) }
         }, consume: { batch, snapshot in

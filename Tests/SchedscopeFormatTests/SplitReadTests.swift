@@ -46,9 +46,12 @@ struct SplitReadTests {
     }
 
     /// Reads with `parallel` (split when `limits` let the trace split), or on one thread.
-    static func read(_ source: ByteSource, parallel: Bool, limits: SplitReadLimits = SplitReadLimits()) throws -> Outcome {
+    static func read(
+        _ source: ByteSource, parallel: Bool, limits: SplitReadLimits = SplitReadLimits(), starter: ThreadStarter? = nil
+    ) throws -> Outcome {
         let reader = try TraceReader(source: source)
         reader.splitLimits = limits
+        if let starter { reader.threadStarter = starter }
         var events: [Event] = []
         var labels: [String] = []
         try reader.forEachBatch(parallel: parallel) { batch in
@@ -112,6 +115,38 @@ struct SplitReadTests {
                 continue
             }
             Self.expectSame(split, whole, "\(name), \(pattern)")
+        }
+    }
+
+    /// Starts threads as the system does, except that the first `failures` calls fail as
+    /// `pthread_create` does at the thread limit; counts the calls.
+    final class FailingStarter: @unchecked Sendable {
+        let failures: Int
+        private(set) var calls = 0
+        init(failures: Int) { self.failures = failures }
+
+        var starter: ThreadStarter {
+            { body in
+                self.calls += 1
+                return self.calls <= self.failures ? .failure(ThreadStartError(errorNumber: 11)) : startThread(body)
+            }
+        }
+    }
+
+    @Test("threads that will not start: the read falls back to fewer threads, with the same events and report", arguments: [1, 2])
+    func threadsThatWillNotStart(failures: Int) throws {
+        // One failure: the split read's helper does not start, the three-stage read's
+        // producer does. Two: neither does, and the calling thread reads alone.
+        let intact = try SegmentedReadTests.trace(seed: 5, threads: 4, events: 6_000, layout: .tiny)
+        let traces = [("intact", intact.bytes)] + (try SegmentedReadTests.damagedTraces().prefix(8))
+        for (name, bytes) in traces {
+            let whole = try Self.read(ByteSource(bytes: bytes), parallel: false)
+            let failing = FailingStarter(failures: failures)
+            let fallback = try Self.read(
+                ByteSource(bytes: bytes), parallel: true, limits: Self.limits(.adaptive, maxEvents: 300), starter: failing.starter)
+            #expect(failing.calls == 2, "\(name): the split read's helper, then the three-stage read's producer")
+            #expect(fallback.split == nil, "\(name): no split without the helper")
+            Self.expectSame(fallback, whole, "\(name), \(failures) failed start(s)")
         }
     }
 

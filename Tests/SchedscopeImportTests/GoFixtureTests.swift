@@ -180,6 +180,30 @@ import Testing
         #expect(first.strings.definedEntries.map(\.value) == second.strings.definedEntries.map(\.value))
     }
 
+    /// When the importing thread will not start (the system's thread limit), the import
+    /// runs on the calling thread: the same events, the same report.
+    @Test func anImportWhoseThreadWillNotStartRunsOnTheCallingThread() throws {
+        let first = try GoTraceImporter(path: GoFixture.path("fanout"))
+        var sequential: [Event] = []
+        try first.forEachBatch(parallel: false) { sequential.append(contentsOf: $0) }
+        let second = try GoTraceImporter(path: GoFixture.path("fanout"))
+        var attempts = 0
+        second.threadStarter = { _ in
+            attempts += 1
+            return .failure(ThreadStartError(errorNumber: 11))
+        }
+        var fallback: [Event] = []
+        try second.forEachBatch(parallel: true) { fallback.append(contentsOf: $0) }
+        #expect(attempts == 1)
+        #expect(fallback == sequential)
+        let (one, other) = (first.report, second.report)
+        #expect(other.eventsRead == one.eventsRead && other.goEventsRead == one.goEventsRead)
+        #expect(other.generations == one.generations && other.batchesRead == one.batchesRead)
+        #expect(other.bytesLost == one.bytesLost && other.truncated == one.truncated)
+        #expect(other.diagnostics.count == one.diagnostics.count && other.goEventsDropped == one.goEventsDropped)
+        #expect(first.strings.definedEntries.map(\.value) == second.strings.definedEntries.map(\.value))
+    }
+
     /// A consumer that stops early (events --limit) stops the importing thread too.
     @Test func aConsumerThatStopsEarlyEndsTheImport() throws {
         struct Enough: Error {}

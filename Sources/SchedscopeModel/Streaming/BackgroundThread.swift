@@ -28,18 +28,24 @@ package func startThread(_ body: @escaping () -> Void) -> Result<pthread_t, Thre
 /// `pthread_create` failed (`EAGAIN`: the system's thread limit; `ENOMEM`).
 package struct ThreadStartError: Error {
     package let errorNumber: Int32
+
+    package init(errorNumber: Int32) { self.errorNumber = errorNumber }
 }
+
+/// How a reader starts its background threads: `startThread`, or in tests one that fails.
+package typealias ThreadStarter = (@escaping () -> Void) -> Result<pthread_t, ThreadStartError>
 
 /// Runs `body` on a new POSIX thread; `join` waits for it. (A dedicated thread, not a
 /// Dispatch queue: the producer of a pipeline runs for the whole read and blocks on it.)
 package struct BackgroundThread: ~Copyable {
     private let thread: pthread_t
 
-    package init(_ body: @escaping () -> Void) {
-        switch startThread(body) {
-        case .success(let thread): self.thread = thread
-        case .failure(let error): preconditionFailure("pthread_create failed: \(error.errorNumber)")
-        }
+    /// Starts the thread; nil if the system will not start one (its thread limit reached,
+    /// say, by a CI job's many processes), and `body` is then never run. Readers fall back
+    /// to reading on the calling thread: slower, not wrong.
+    package init?(starter: ThreadStarter = startThread, _ body: @escaping () -> Void) {
+        guard case .success(let thread) = starter(body) else { return nil }
+        self.thread = thread
     }
 
     package consuming func join() {

@@ -46,12 +46,14 @@ package final class EventBatchPipeline: @unchecked Sendable {
     /// (with the strings snapshot that came with it), until the producer finishes, fails,
     /// or `consume` throws — then the producer is stopped at its next `acquire`. Returns
     /// once the background thread has ended.
+    /// - Returns: false, having run neither closure, if the thread could not be started.
     /// - Throws: the consumer's error, else the producer's.
     package func run(
+        starter: ThreadStarter = startThread,
         produce: @escaping @Sendable (EventBatchPipeline) throws -> Void,
         consume: (UnsafeBufferPointer<Event>, StringTable?) throws -> Void
-    ) throws {
-        let thread = BackgroundThread {
+    ) throws -> Bool {
+        guard let thread = BackgroundThread(starter: starter, {
             var failure: (any Error)?
             do {
                 try produce(self)
@@ -60,7 +62,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
                 failure = error
             }
             self.finish(failure)
-        }
+        }) else { return false }
         var consumerFailure: (any Error)?
         do {
             while let (batch, snapshot) = try take() {
@@ -73,6 +75,7 @@ package final class EventBatchPipeline: @unchecked Sendable {
         }
         thread.join()
         if let consumerFailure { throw consumerFailure }
+        return true
     }
 
     /// Producer: the next free slot (`capacity` events) to fill, waiting for one. The slot
