@@ -1,4 +1,5 @@
 import SchedscopeModel
+import Synchronization
 import Testing
 
 /// The hand-over between a producing thread (a trace reader, the Go importer) and the
@@ -18,7 +19,7 @@ struct EventBatchPipelineTests {
         let batches = 50
         var received: [UInt64] = []
         var labels: [String] = []
-        try pipeline.run(produce: { pipeline in
+        let ran = try pipeline.run(produce: { pipeline in
             var strings = StringTable()
             for batch in 0..<batches {
                 // Filled in place, in a slot the consumer may not be reading.
@@ -37,8 +38,21 @@ struct EventBatchPipelineTests {
             if let strings { labels.append(strings[StringID(rawValue: UInt32(labels.count + 1))]) }
         })
         let expected = (0..<batches).flatMap { batch in (0..<(batch % 7 + 1)).map { UInt64(batch * 100 + $0) } }
+        #expect(ran)
         #expect(received == expected)
         #expect(labels == ["batch 0", "batch 10", "batch 20", "batch 30", "batch 40"])
+    }
+
+    @Test("a producing thread the system will not start: run says so and runs neither side")
+    func aThreadThatWillNotStart() throws {
+        let pipeline = EventBatchPipeline(slots: 2, capacity: 10)
+        let produced = Mutex(false)
+        var consumed = false
+        let ran = try pipeline.run(starter: { _ in .failure(ThreadStartError(errorNumber: 11)) }, produce: { _ in
+            produced.withLock { $0 = true }
+        }, consume: { _, _ in consumed = true })
+        #expect(!ran)
+        #expect(!produced.withLock { $0 } && !consumed)
     }
 
     @Test("a producer's error reaches the consumer after the batches published before it")
