@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# Interleaved runs of two or more schedscope binaries on one trace: CPU time (perf's
-# task-clock, which others' load on a shared machine disturbs less than wall time) and
-# wall time, min and median of each. Runs alternate binaries, so a change in the
-# machine's load hits all of them alike.
+# Interleaved runs of two or more schedscope binaries on one trace (or of one binary on
+# several): CPU time (perf's task-clock, which others' load on a shared machine disturbs
+# less than wall time) and wall time, min and median of each. Runs alternate binaries and
+# traces, so a change in the machine's load hits all of them alike.
 #
-# Usage: Benchmarks/compare-binaries.sh RUNS CPUS TRACE "SUBCOMMAND [ARGS]" BINARY...
+# Usage: Benchmarks/compare-binaries.sh RUNS CPUS TRACE[,TRACE...] "SUBCOMMAND [ARGS]" BINARY...
 #   e.g. Benchmarks/compare-binaries.sh 8 0 /tmp/p10m.sctrace summary /tmp/old/schedscope .build/release/schedscope
+#        Benchmarks/compare-binaries.sh 5 0 /tmp/level1.sctrace,/tmp/huffman.sctrace analyze .build/release/schedscope
 # CPUS is taskset's list: 0 for one core (the reader then runs on one thread), 0,1 for two.
 set -euo pipefail
-[ $# -ge 5 ] || { sed -n 2,9p "$0"; exit 64; }
-runs=$1 cpus=$2 trace=$3 subcommand=$4
+[ $# -ge 5 ] || { sed -n 2,11p "$0"; exit 64; }
+runs=$1 cpus=$2 traces=$3 subcommand=$4
 shift 4
 results=$(mktemp)
 stat=$(mktemp)
 trap 'rm -f "$results" "$stat"' EXIT
 for _ in $(seq "$runs"); do
   for binary in "$@"; do
-    start=$(date +%s.%N)
-    # shellcheck disable=SC2086 # the subcommand and its arguments split on purpose
-    perf stat -x, -e task-clock -o "$stat" taskset -c "$cpus" "$binary" $subcommand "$trace" >/dev/null 2>&1
-    end=$(date +%s.%N)
-    echo "$binary $start $end $(grep task-clock "$stat" | cut -d, -f1)" >>"$results"
+    for trace in ${traces//,/ }; do
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086 # the subcommand and its arguments split on purpose
+      perf stat -x, -e task-clock -o "$stat" taskset -c "$cpus" "$binary" $subcommand "$trace" >/dev/null 2>&1
+      end=$(date +%s.%N)
+      label=$binary
+      [ "$traces" = "$trace" ] || label="$binary:$trace"
+      echo "$label $start $end $(grep task-clock "$stat" | cut -d, -f1)" >>"$results"
+    done
   done
 done
 python3 - "$results" <<'EOF'
