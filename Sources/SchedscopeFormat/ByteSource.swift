@@ -43,16 +43,13 @@ public final class ByteSource: @unchecked Sendable {
     }
 
     /// Wraps bytes already in memory.
-    public init(bytes: [UInt8], name: String? = nil) {
-        fd = -1
-        memory = bytes
-        size = UInt64(bytes.count)
-        path = name
-        unreadable = nil
+    public convenience init(bytes: [UInt8], name: String? = nil) {
+        self.init(bytes: bytes, name: name, unreadable: nil)
     }
 
-    /// Wraps bytes in memory, of which `unreadable` fail to read with an I/O error (tests).
-    package init(bytes: [UInt8], name: String? = nil, unreadable: Range<UInt64>) {
+    /// Wraps bytes in memory, of which `unreadable` (if any) fail to read with an I/O
+    /// error (tests).
+    package init(bytes: [UInt8], name: String? = nil, unreadable: Range<UInt64>?) {
         fd = -1
         memory = bytes
         size = UInt64(bytes.count)

@@ -235,7 +235,6 @@ public final class TraceReader {
     /// Batches in flight between a parallel read's two threads.
     private static let pipelineSlots = 4
 
-
     /// The string table, if it changed since the last call.
     func takeStringsSnapshot() -> StringTable? {
         guard stringsChanged else { return nil }

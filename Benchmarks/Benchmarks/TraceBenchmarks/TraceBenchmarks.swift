@@ -10,9 +10,13 @@ import SchedscopeSynth
 // decode+merge are measured on the same chunks in the same run.
 private let eventTarget = UInt64(ProcessInfo.processInfo.environment["SCHEDSCOPE_BENCH_EVENTS"] ?? "") ?? 10_000_000
 
+/// The writer's revision in the cached trace's name: a writer that compresses differently
+/// (2: Huffman-only events chunks) must not be measured on a trace an older one left.
+private let writerRevision = 2
+
 private let benchTrace: (path: String, events: UInt64) = {
     let path = FileManager.default.temporaryDirectory
-        .appendingPathComponent("schedscope-bench-\(eventTarget).sctrace").path
+        .appendingPathComponent("schedscope-bench-w\(writerRevision)-\(eventTarget).sctrace").path
     let workload = SyntheticWorkload(procs: 8, eventLimit: eventTarget, seed: 1)
     if let reader = try? TraceReader(path: path), reader.info.producer == workload.traceInfo.producer {
         var count: UInt64 = 0
