@@ -3,7 +3,7 @@ import SchedscopeModel
 import SchedscopeTestSupport
 import Testing
 
-/// The merge chooses the next thread by a scan of the threads' next timestamps up to
+/// The merge chooses the next thread by a branch-free scan of the threads' next timestamps up to
 /// `GenerationMerger.maxScannedThreads` (16) threads and by a heap above that. Both must
 /// deliver what the format promises (docs/FORMAT.md §9): time order, ties to the smaller
 /// thread id, each thread's events in its own order, every event once. The expected order
@@ -41,6 +41,14 @@ struct MergeOrderTests {
         // The scan's bound is a timestamp less one; here timestamps end at the top of the
         // range, so a wrong bound wraps.
         Case(name: "12 threads ending at UInt64.max", threadsPerGeneration: [12], eventsPerThread: 1...400, startTime: UInt64.max - 2_000, tick: 5, seed: 7),
+        // The scan compares the keys in groups of four (up to 4, 8, 12 or 16 threads, the
+        // rest of the group holding the largest key), and closes the running thread's slot
+        // with the largest key too: every group size, and ties at that key.
+        Case(name: "4 threads ending at UInt64.max", threadsPerGeneration: [4], eventsPerThread: 1...400, startTime: UInt64.max - 2_000, tick: 5, seed: 9),
+        Case(name: "5 threads", threadsPerGeneration: [5], eventsPerThread: 1...700, startTime: 5_000, tick: 7, seed: 10),
+        Case(name: "8 threads ending at UInt64.max", threadsPerGeneration: [8], eventsPerThread: 1...400, startTime: UInt64.max - 2_000, tick: 5, seed: 11),
+        Case(name: "9 threads, then 13, then 10", threadsPerGeneration: [9, 13, 10], eventsPerThread: 1...500, startTime: 5_000, tick: 7, seed: 12),
+        Case(name: "15 threads ending at UInt64.max", threadsPerGeneration: [15], eventsPerThread: 1...400, startTime: UInt64.max - 2_000, tick: 5, seed: 13),
         Case(name: "30 threads ending at UInt64.max", threadsPerGeneration: [30], eventsPerThread: 1...400, startTime: UInt64.max - 2_000, tick: 5, seed: 8),
     ]
 
