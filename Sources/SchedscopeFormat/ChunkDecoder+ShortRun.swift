@@ -10,10 +10,12 @@ import SchedscopeModel
 /// `task_unpark`, `task_create_next`, `task_end`, `task_yield`) share one straight path: the
 /// head and the record's one argument are read from a single eight-byte load, every field
 /// and register is computed for all six and kept by a mask of the code, and the cursor moves
-/// by the lengths found. The only branches leave the lane, and they are rare: a head or an
-/// argument longer than four bytes, another code (`proc_steal`, a long-form record), fewer
-/// than eight bytes left, or the event limit. The general loop then decodes that one record,
-/// with all its checks, and comes back.
+/// by the lengths found. `proc_steal`, the seventh short code, takes a branch of its own
+/// inside the lane (two arguments, each of at most four bytes, in the same eight-byte
+/// load). The other branches leave the lane, and they are rare: a head or an argument
+/// longer than four bytes, a long-form record, fewer than eight bytes left, or the event
+/// limit. The general loop then decodes that one record, with all its checks, and comes
+/// back.
 ///
 /// Everything the lane accepts is well formed by construction (a head and an argument of at
 /// most four bytes, inside the payload), so it never fails: malformed input is always met
@@ -79,6 +81,29 @@ extension ChunkDecoder {
         return UnsafePointer(table)
     }()
 
+    /// The short code of `proc_steal`, which the lane takes off its straight path.
+    private static let stealCode: UInt64 = 6
+
+    /// A `proc_steal` record's two arguments (victim, count) and its length in bits, when
+    /// both are at most four bytes long and the record ends within `word`; nil otherwise
+    /// (the general loop then decodes it, with all its checks). A victim of at most four
+    /// bytes is below 2²⁸, a valid proc.
+    @inline(__always)
+    private static func steal(_ word: UInt64, stops: UInt64, headBits: Int) -> (victim: UInt64, count: UInt64, bits: Int)? {
+        let afterHead = stops & (stops &- 1)
+        let victimStop = afterHead.trailingZeroBitCount
+        let countStop = (afterHead & (afterHead &- 1)).trailingZeroBitCount
+        guard countStop < 64, victimStop &- (headBits &- 1) <= 32, countStop &- victimStop <= 32 else { return nil }
+        @inline(__always)
+        func field(from first: Int, to stop: Int) -> UInt64 {
+            // The bytes from bit `first` through the stop byte ending at bit `stop`.
+            let bytes = word &>> UInt64(first) & (UInt64.max &>> UInt64(63 &- (stop &- first))) & 0x7F7F_7F7F
+            let pairs = bytes & 0x007F_007F | (bytes & 0x7F00_7F00) &>> 1
+            return pairs & 0x3FFF | (pairs & 0x3FFF_0000) &>> 2
+        }
+        return (field(from: headBits, to: victimStop), field(from: victimStop &+ 1, to: countStop), countStop &+ 1)
+    }
+
     /// Decodes short-coded task records from `state.position` until one the lane does not
     /// take, or `limit` events; returns the number written to `output`.
     @inline(never)
@@ -115,7 +140,19 @@ extension ChunkDecoder {
                 if headBits > 32 { break }
                 let head = groups(word & (stops ^ (stops &- 1)) & 0x7F7F_7F7F)
                 let short = head & 7
-                if short >= Self.laneCodes { break }
+                if short >= Self.laneCodes {
+                    // `proc_steal` (about one record in thirty) is decoded here too, off the
+                    // straight path: leaving the lane for it cost a return, a call and the
+                    // general loop's switch each time. Any other code leaves.
+                    guard short == Self.stealCode, let steal = Self.steal(word, stops: stops, headBits: headBits) else { break }
+                    p &+= steal.bits &>> 3
+                    time &+= head &>> 3
+                    out.pointee = Event(
+                        kind: .procSteal, timestamp: time, thread: thread, proc: proc,
+                        task: TaskID(rawValue: register[Self.contextSlot]), argument1: steal.victim, argument2: steal.count)
+                    out += 1
+                    continue
+                }
                 // The argument: the varint after the head. Codes 4 and 5 (end, yield) have
                 // none, and the bytes read for them belong to the next record and are not used.
                 let hasArgument: UInt64 = short < Self.argumentCodes ? 1 : 0

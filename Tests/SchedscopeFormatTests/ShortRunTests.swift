@@ -128,7 +128,7 @@ private struct ThreadWorkload {
                 running = TaskID(rawValue: someTask())
                 return event(.taskStart, task: running)
             case 80..<88: return unpark()
-            case 88..<94: return event(.procSteal, task: .none, argument1: UInt64.random(in: 0...7, using: &random), argument2: value())
+            case 88..<94: return event(.procSteal, task: .none, argument1: victim(), argument2: value())
             default: return event(.gcBegin, task: .none, argument1: value())
             }
         }
@@ -144,7 +144,7 @@ private struct ThreadWorkload {
             return event(.taskCreate, task: TaskID(rawValue: child), argument1: running.rawValue,
                          argument2: value() >> 1, flags: Bool.random(using: &random) ? 1 : 0)
         case 70..<90: return unpark()
-        case 90..<94: return event(.procSteal, task: running, argument1: UInt64.random(in: 0...7, using: &random), argument2: value())
+        case 90..<94: return event(.procSteal, task: running, argument1: victim(), argument2: value())
         default: return event(.regionBegin, task: running, argument1: value())
         }
     }
@@ -176,6 +176,14 @@ private struct ThreadWorkload {
     private mutating func delta() -> UInt64 {
         if Int.random(in: 0..<4, using: &random) > 0 { return UInt64.random(in: 100...3_000, using: &random) }
         let boundaries: [UInt64] = [0, 1, 15, 16, 2_047, 2_048, 262_143, 262_144, 33_554_431, 33_554_432, 1 << 40]
+        return boundaries.randomElement(using: &random)!
+    }
+
+    /// A steal's victim: mostly one of eight Ps, sometimes at a varint byte boundary up to
+    /// the largest proc (five bytes, past what the lane decodes itself).
+    private mutating func victim() -> UInt64 {
+        if Int.random(in: 0..<3, using: &random) > 0 { return UInt64.random(in: 0...7, using: &random) }
+        let boundaries: [UInt64] = [127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, UInt64(UInt32.max) - 1]
         return boundaries.randomElement(using: &random)!
     }
 
