@@ -81,6 +81,14 @@ extension ChunkDecoder {
         return UnsafePointer(table)
     }()
 
+    /// Gathers the 7-bit groups of a varint of at most four bytes, its stop byte's top bit
+    /// and everything after it already cleared.
+    @inline(__always)
+    private static func groups(_ x: UInt64) -> UInt64 {
+        let pairs = x & 0x007F_007F | (x & 0x7F00_7F00) &>> 1
+        return pairs & 0x3FFF | (pairs & 0x3FFF_0000) &>> 2
+    }
+
     /// The short code of `proc_steal`, which the lane takes off its straight path.
     private static let stealCode: UInt64 = 6
 
@@ -94,12 +102,10 @@ extension ChunkDecoder {
         let victimStop = afterHead.trailingZeroBitCount
         let countStop = (afterHead & (afterHead &- 1)).trailingZeroBitCount
         guard countStop < 64, victimStop &- (headBits &- 1) <= 32, countStop &- victimStop <= 32 else { return nil }
+        // The varint from bit `first` through the stop byte ending at bit `stop`.
         @inline(__always)
         func field(from first: Int, to stop: Int) -> UInt64 {
-            // The bytes from bit `first` through the stop byte ending at bit `stop`.
-            let bytes = word &>> UInt64(first) & (UInt64.max &>> UInt64(63 &- (stop &- first))) & 0x7F7F_7F7F
-            let pairs = bytes & 0x007F_007F | (bytes & 0x7F00_7F00) &>> 1
-            return pairs & 0x3FFF | (pairs & 0x3FFF_0000) &>> 2
+            groups(word &>> UInt64(first) & (UInt64.max &>> UInt64(63 &- (stop &- first))) & 0x7F7F_7F7F)
         }
         return (field(from: headBits, to: victimStop), field(from: victimStop &+ 1, to: countStop), countStop &+ 1)
     }
@@ -117,13 +123,6 @@ extension ChunkDecoder {
         let masks = Self.shortRunMasks
         let outputEnd = output + limit
         let last = end &- 8  // the last position an eight-byte load may start at
-        // Gathers the 7-bit groups of a varint of at most four bytes, its stop byte's top
-        // bit and everything after it already cleared.
-        @inline(__always)
-        func groups(_ x: UInt64) -> UInt64 {
-            let pairs = x & 0x007F_007F | (x & 0x7F00_7F00) &>> 1
-            return pairs & 0x3FFF | (pairs & 0x3FFF_0000) &>> 2
-        }
         // Everything the loop changes is a local of the closure (captured from outside, it
         // would live in memory).
         let (out, p, time) = withUnsafeMutableBytes(of: &bases) { raw in
@@ -138,7 +137,7 @@ extension ChunkDecoder {
                 let headStop = stops.trailingZeroBitCount
                 let headBits = headStop &+ 1
                 if headBits > 32 { break }
-                let head = groups(word & (stops ^ (stops &- 1)) & 0x7F7F_7F7F)
+                let head = Self.groups(word & (stops ^ (stops &- 1)) & 0x7F7F_7F7F)
                 let short = head & 7
                 if short >= Self.laneCodes {
                     // `proc_steal` (about one record in thirty) is decoded here too, off the
@@ -166,7 +165,7 @@ extension ChunkDecoder {
                 if argumentBits > 32 { break }
                 let rest = word &>> UInt64(headBits)
                 let restStops = stops &>> UInt64(headBits)
-                let argument = groups(rest & (restStops ^ (restStops &- 1)) & 0x7F7F_7F7F)
+                let argument = Self.groups(rest & (restStops ^ (restStops &- 1)) & 0x7F7F_7F7F)
                 p &+= (headBits &+ argumentBits) &>> 3
                 time &+= head &>> 3
 
