@@ -65,6 +65,8 @@ extension ChunkDecoder {
         }
         // The loop takes the codes below `argumentCodes` to have the one argument.
         precondition(kinds.indices.allSatisfy { (UInt64($0) < argumentCodes) == ![.taskEnd, .taskYield].contains(kinds[$0]) })
+        // And the steal's branch takes `stealCode` to be `proc_steal`'s.
+        precondition(RecordLayout.shortCodeRecords[Int(stealCode)] == .procSteal)
         let table = UnsafeMutablePointer<UInt64>.allocate(capacity: kinds.count * MaskRow.width)
         for (short, kind) in kinds.enumerated() {
             let row = table + short * MaskRow.width

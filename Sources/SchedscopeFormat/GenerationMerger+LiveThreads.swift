@@ -5,9 +5,8 @@ extension GenerationMerger {
     /// wins a tie): slot `s` holds the timestamp of the thread's next event (`keys`), its
     /// current block (`heads`) and which cursor it is (`owners`). `keys` has at least
     /// `minimumKeys` slots, the ones past `count` holding the largest key (the scan reads
-    /// them in groups of four). Flat buffers, so that the
-    /// merge loops touch no object and no reference count. Owned by one merge, which
-    /// deallocates it.
+    /// them in groups of four). Flat buffers, so that the merge loops touch no object and no
+    /// reference count. Owned by one merge, which deallocates it.
     struct LiveThreads {
         let keys: UnsafeMutablePointer<UInt64>
         let heads: UnsafeMutablePointer<Head>

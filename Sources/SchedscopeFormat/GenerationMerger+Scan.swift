@@ -40,7 +40,9 @@ extension GenerationMerger {
             // closed to the scan by the largest key, which loses every tie to a live slot
             // before it), and `top` may run up to that thread's next event, less one when
             // that thread has the smaller id (it wins the tie). It cannot wrap: a thread
-            // before `top` with the smallest key would have been the minimum.
+            // before `top` with the smallest key would have been the minimum. When every
+            // other thread's key is the largest and comes after `top`, the scan finds
+            // `top`'s own slot, and `top` runs to its end.
             keys[top] = .max
             let following = Self.firstMinimum(keys, live)
             let lastAllowed = keys[following] &- (following < top ? 1 : 0)
@@ -83,9 +85,11 @@ extension GenerationMerger {
         return pick(low, high).1
     }
 
+    /// The earlier of two (key, slot) pairs, `a` on a tie: `a` must hold the lower slot.
     @inline(__always)
     static func pick(_ a: (UInt64, Int), _ b: (UInt64, Int)) -> (UInt64, Int) { b.0 < a.0 ? b : a }
 
+    /// The first minimum of the four keys from slot `first`, and its slot.
     @inline(__always)
     static func firstMinimum(of4 k: UnsafeMutablePointer<UInt64>, from first: Int) -> (UInt64, Int) {
         pick(pick((k[first], first), (k[first &+ 1], first &+ 1)), pick((k[first &+ 2], first &+ 2), (k[first &+ 3], first &+ 3)))
