@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
-"""Differential fuzz of the reader's multi-core paths: mutates a trace (byte flips, cuts,
-zeroed runs, duplicated runs) and runs reading commands on it twice, on every core the
-process may use and under `taskset -c 0`, expecting the same stdout, stderr and exit code,
-and neither a crash (exit >= 128) nor a hang (60 s).
+"""Differential fuzz of the reader's multi-core paths: mutates a trace and runs reading
+commands on it twice, on every core the process may use and under `taskset -c 0`,
+expecting the same stdout, stderr and exit code, and neither a crash (exit >= 128) nor a
+hang (60 s).
+
+Two families of mutants. Raw ones (byte flips, cuts, zeroed runs, duplicated runs) mostly
+break a CRC, so they test how damage is found and skipped. Re-framed ones keep every CRC
+valid, so their damage gets past the checks into the decoder, the merge and the analyses:
+an events payload inflated, mutated (bits, bytes, runs cut or repeated, forged varints) and
+deflated again; a chunk header field forged (generation, thread, timestamps, counts,
+lengths, type, encoding); or a decompression bomb (a payload that inflates past its
+declared length).
 
     schedscope synth --procs 8 --events 5000000 --seed 7 -o /tmp/fuzz-base.sctrace
     Scripts/fuzz-cores.py .build/release/schedscope /tmp/fuzz-base.sctrace 1 100
@@ -13,6 +21,8 @@ next to the base trace as bad-SEED-N.sctrace. Exit 1 if any differed.
 """
 import hashlib, os, random, subprocess, sys
 
+import trace_mutants  # next to this script
+
 binary, base_path, seed, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 base = open(base_path, "rb").read()
 rng = random.Random(seed)
@@ -22,6 +32,8 @@ COMMANDS = (["analyze", "--format", "json"], ["stats", "--by", "label"], ["event
 
 
 def mutate(data):
+    if rng.random() < 0.5:
+        return trace_mutants.reframed(rng, data)
     data = bytearray(data)
     kind = rng.choice(["flip", "flips", "cut", "zero", "duplicate"])
     if kind == "flip":

@@ -3,10 +3,10 @@
 
 Takes the Go fixtures' trace.out files, damages copies of them (flipped bits, a cut at a
 random byte, bytes overwritten with 0, 0xff, 0x7f, 0x80 or noise, eight bytes copied
-over others), and runs `import go`, `analyze`, `summary` and `validate` on each. Exit
-statuses 0-2 are answers (clean, damaged, a finding); anything else, or a run over 30 s,
-is reported, and the first trace of each kind of failure is kept as
-/tmp/mutated-go-crash-N.trace.
+over others), and runs `import go`, `analyze`, `summary`, `validate`, `events`, `leaks`
+and `export chrome` on each. Exit statuses 0-2 are answers (clean, damaged, a finding);
+anything else, or a run over 30 s, is reported, and the first trace of each kind of
+failure is kept as /tmp/mutated-go-crash-N.trace.
 
     swift build -c release --product schedscope
     Scripts/mutate-go-traces.py [SEED] [COUNT]      # defaults: 1 200
@@ -42,7 +42,9 @@ for _ in range(count):
         at, source = rng.randrange(16, len(data)), rng.randrange(16, len(data))
         data[at:at + 8] = data[source:source + 8]
     open(trace, 'wb').write(data)
-    for command in (['import', 'go', trace, '-o', '/tmp/mutated-go.sctrace'], ['analyze', trace], ['summary', trace], ['validate', trace]):
+    for command in (['import', 'go', trace, '-o', '/tmp/mutated-go.sctrace'], ['analyze', trace, '--format', 'json', '--by-region'],
+                    ['summary', trace], ['validate', trace], ['events', trace], ['leaks', trace, '--fail'],
+                    ['export', 'chrome', trace, '-o', '/tmp/mutated-go.json']):
         try:
             run = subprocess.run([binary] + command, capture_output=True, timeout=30)
             status, stderr = run.returncode, run.stderr.decode(errors='replace')
