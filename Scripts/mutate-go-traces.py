@@ -11,7 +11,8 @@ failure is kept as /tmp/mutated-go-crash-N.trace.
     swift build -c release --product schedscope
     Scripts/mutate-go-traces.py [SEED] [COUNT]      # defaults: 1 200
 
-Seed 1 (150 traces) and seed 7 (500) ran clean on 2026-11-26 (docs/BENCHMARKS.md).
+Seed 1 (150 traces) and seed 7 (500) ran clean on 2026-11-26, and seed 11 (400, with
+`events`, `leaks` and `export` added) on 2026-11-27 (docs/BENCHMARKS.md).
 """
 import os
 import random
